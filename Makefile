@@ -1,0 +1,33 @@
+# `make run` and `make test` set everything up on first use.
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: setup run test bench clean
+
+setup: $(PY_STAMP) $(NODE_STAMP) java
+
+$(PY_STAMP): requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q 'pip<26.3'
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# DynamoDB Local needs a Java runtime; install Debian's when none is there.
+.PHONY: java
+java:
+	@command -v java >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }
+
+run: setup
+	$(PY) -m chalicelib.local run
+
+test: setup
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

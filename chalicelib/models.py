@@ -1,0 +1,184 @@
+"""DynamoDB tables as pynamodb models: projects, API keys, checks, pings and flips.
+
+Times are timezone-aware UTC datetimes; durations are seconds. See docs/ARCHITECTURE.md
+for the keys and indexes and why they are shaped so.
+"""
+from datetime import timedelta
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib import settings
+
+FLIP_RETENTION = timedelta(days=93)
+
+
+def _meta(name: str, **extra):
+    """Meta for a table named with the stage prefix, billed on demand."""
+    attrs = {"table_name": settings.TABLE_PREFIX + name, "billing_mode": "PAY_PER_REQUEST"}
+    attrs.update(extra)
+    return type("Meta", (), attrs)
+
+
+def _index_meta(name: str, projection):
+    return type("Meta", (), {"index_name": name, "projection": projection})
+
+
+class ProjectByPingKey(GlobalSecondaryIndex):
+    Meta = _index_meta("by_ping_key", AllProjection())
+    ping_key = UnicodeAttribute(hash_key=True)
+
+
+class Project(Model):
+    Meta = _meta("projects")
+    code = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(default="")
+    owner = UnicodeAttribute(null=True)
+    created = UTCDateTimeAttribute()
+    badge_key = UnicodeAttribute()
+    ping_key = UnicodeAttribute(null=True)
+    check_limit = NumberAttribute(default=settings.CHECK_LIMIT)
+    ping_log_limit = NumberAttribute(default=settings.PING_LOG_LIMIT)
+    by_ping_key = ProjectByPingKey()
+
+
+class ApiKeyByProject(GlobalSecondaryIndex):
+    Meta = _index_meta("by_project", AllProjection())
+    project = UnicodeAttribute(hash_key=True)
+
+
+class ApiKey(Model):
+    """An API key, found by the SHA-256 of the key; the key itself is never stored."""
+
+    Meta = _meta("api_keys")
+    key_hash = UnicodeAttribute(hash_key=True)
+    project = UnicodeAttribute()
+    readonly = BooleanAttribute(default=False)
+    # The first characters, so people can tell their keys apart.
+    hint = UnicodeAttribute(default="")
+    created = UTCDateTimeAttribute()
+    by_project = ApiKeyByProject()
+
+
+class CheckByProject(GlobalSecondaryIndex):
+    Meta = _index_meta("by_project", AllProjection())
+    project = UnicodeAttribute(hash_key=True)
+
+
+class CheckBySlug(GlobalSecondaryIndex):
+    Meta = _index_meta("by_slug", AllProjection())
+    slug_key = UnicodeAttribute(hash_key=True)
+
+
+class CheckDue(GlobalSecondaryIndex):
+    """Sparse: holds only checks with an alert_after, i.e. that can still go down."""
+
+    Meta = _index_meta("due", KeysOnlyProjection())
+    due_shard = NumberAttribute(hash_key=True)
+    alert_after = UTCDateTimeAttribute(range_key=True)
+
+
+class Check(Model):
+    Meta = _meta("checks")
+    code = UnicodeAttribute(hash_key=True)
+    project = UnicodeAttribute()
+    badge_key = UnicodeAttribute()
+    created = UTCDateTimeAttribute()
+    name = UnicodeAttribute(default="")
+    slug = UnicodeAttribute(default="")
+    tags = UnicodeAttribute(default="")
+    desc = UnicodeAttribute(default="")
+
+    kind = UnicodeAttribute(default="simple")  # simple | cron | oncalendar
+    timeout = NumberAttribute(default=86400)
+    grace = NumberAttribute(default=3600)
+    schedule = UnicodeAttribute(default="* * * * *")
+    tz = UnicodeAttribute(default="UTC")
+
+    methods = UnicodeAttribute(default="")  # "" = any method, "POST" = POST only
+    manual_resume = BooleanAttribute(default=False)
+    filter_subject = BooleanAttribute(default=False)
+    filter_body = BooleanAttribute(default=False)
+    filter_http_body = BooleanAttribute(default=False)
+    filter_default_fail = BooleanAttribute(default=False)
+    start_kw = UnicodeAttribute(default="")
+    success_kw = UnicodeAttribute(default="")
+    failure_kw = UnicodeAttribute(default="")
+    channels = UnicodeSetAttribute(default=set)
+    ping_log_limit = NumberAttribute(default=settings.PING_LOG_LIMIT)
+
+    # State, changed by pings, the sweep and pause/resume.
+    status = UnicodeAttribute(default="new")  # new | up | down | paused
+    n_pings = NumberAttribute(default=0)
+    last_ping = UTCDateTimeAttribute(null=True)
+    last_start = UTCDateTimeAttribute(null=True)
+    last_start_rid = UnicodeAttribute(null=True)
+    last_duration = NumberAttribute(null=True)
+    # Open runs by run id ("-" for pings without one) -> start time, for per-ping durations.
+    runs = MapAttribute(default=dict)
+    has_confirmation_link = BooleanAttribute(default=False)
+    alert_after = UTCDateTimeAttribute(null=True)
+    # Fixed-window ping rate limit: the current minute and the pings accepted in it.
+    rate_window = NumberAttribute(null=True)
+    rate_count = NumberAttribute(null=True)
+
+    # Index keys: "<ping key>/<slug>" (set only with both) and the due index's shard.
+    slug_key = UnicodeAttribute(null=True)
+    due_shard = NumberAttribute()
+
+    by_project = CheckByProject()
+    by_slug = CheckBySlug()
+    due = CheckDue()
+
+
+class Ping(Model):
+    Meta = _meta("pings")
+    code = UnicodeAttribute(hash_key=True)
+    n = NumberAttribute(range_key=True)
+    created = UTCDateTimeAttribute()
+    kind = UnicodeAttribute()  # success | start | fail | log | ign
+    scheme = UnicodeAttribute(default="http")
+    method = UnicodeAttribute(default="")
+    remote_addr = UnicodeAttribute(null=True)
+    ua = UnicodeAttribute(default="")
+    exitstatus = NumberAttribute(null=True)
+    rid = UnicodeAttribute(null=True)
+    duration = NumberAttribute(null=True)
+    # A body of up to PING_BODY_INLINE_MAX bytes is kept here; a longer one is in S3.
+    body = BinaryAttribute(null=True, legacy_encoding=False)
+    object_size = NumberAttribute(null=True)
+    body_truncated = BooleanAttribute(default=False)
+
+
+class Flip(Model):
+    """A change of a check's status; the stream on this table drives alert delivery."""
+
+    Meta = _meta("flips", stream_view_type="NEW_IMAGE")
+    code = UnicodeAttribute(hash_key=True)
+    created = UTCDateTimeAttribute(range_key=True)
+    project = UnicodeAttribute()
+    old_status = UnicodeAttribute()
+    new_status = UnicodeAttribute()
+    reason = UnicodeAttribute(default="")  # "" | "timeout" | "fail"
+    processed = UTCDateTimeAttribute(null=True)
+    expires = TTLAttribute()
+
+
+ALL_MODELS = [Project, ApiKey, Check, Ping, Flip]
+
+
+def create_tables() -> None:
+    """Create every missing table (local stack and tests; AWS uses infra/)."""
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(wait=True)
