@@ -1,9 +1,63 @@
-"""Routes and event handlers: each parses, calls one function in chalicelib, shapes the response."""
+"""Routes and event handlers: each parses, calls one function in chalicelib, shapes the response.
+
+Only light modules are imported here at the top; the ping path must stay fast to cold-start.
+"""
+from datetime import datetime, timezone
+
 from chalice import Chalice, Response
 
+from chalicelib import pings
+
 app = Chalice(app_name="hc")
+
+# Healthchecks records a ping whatever the method; clients send GET, POST and HEAD.
+PING_METHODS = ["GET", "POST", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _text(status_code: int, text: str, headers: dict | None = None) -> Response:
+    return Response(body=text, status_code=status_code, headers={"Content-Type": "text/plain", **(headers or {})})
+
+
+@app.route("/ping/{a}", methods=PING_METHODS, content_types=["*/*"])
+def ping_one(a):
+    return _ping([a])
+
+
+@app.route("/ping/{a}/{b}", methods=PING_METHODS, content_types=["*/*"])
+def ping_two(a, b):
+    return _ping([a, b])
+
+
+@app.route("/ping/{a}/{b}/{c}", methods=PING_METHODS, content_types=["*/*"])
+def ping_three(a, b, c):
+    return _ping([a, b, c])
+
+
+def _ping(parts: list[str]) -> Response:
+    request = app.current_request
+    headers = request.headers
+    target = pings.parse_path(parts)
+    if isinstance(target, pings.PingResponse):
+        result = target
+    else:
+        ping_request = pings.PingRequest(
+            method=request.method,
+            scheme=headers.get("x-forwarded-proto", "http"),
+            remote_addr=pings.remote_addr(
+                headers.get("x-forwarded-for"), request.context.get("identity", {}).get("sourceIp")
+            ),
+            ua=headers.get("user-agent", ""),
+            body=request.raw_body or b"",
+            query=dict(request.query_params or {}),
+        )
+        result = pings.handle(target, ping_request, _now())
+    return _text(result.status_code, result.text, {**pings.response_headers(), **result.headers})
 
 
 @app.route("/api/v3/status", methods=["GET"])
 def status():
-    return Response(body="OK", status_code=200, headers={"Content-Type": "text/plain"})
+    return _text(200, "OK")

@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib import settings
@@ -81,9 +81,13 @@ class CheckBySlug(GlobalSecondaryIndex):
 
 
 class CheckDue(GlobalSecondaryIndex):
-    """Sparse: holds only checks with an alert_after, i.e. that can still go down."""
+    """Sparse: holds only checks with an alert_after, i.e. that can still go down.
 
-    Meta = _index_meta("due", KeysOnlyProjection())
+    Projects every attribute, so the sweep decides from the index rows alone; its
+    conditional write on the check catches a row that is already out of date.
+    """
+
+    Meta = _index_meta("due", AllProjection())
     due_shard = NumberAttribute(hash_key=True)
     alert_after = UTCDateTimeAttribute(range_key=True)
 

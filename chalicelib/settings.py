@@ -27,3 +27,8 @@ PING_RATE_LIMIT = _int("PING_RATE_LIMIT", 0)
 CHECK_LIMIT = _int("CHECK_LIMIT", 10_000)
 # Partitions of the sparse "due" index; the sweep queries each one.
 DUE_SHARDS = _int("DUE_SHARDS", 8)
+
+# Where `make run` serves DynamoDB Local and moto; the CLI talks to these unless
+# AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_DYNAMODB) is set.
+LOCAL_DYNAMODB_PORT = _int("LOCAL_DYNAMODB_PORT", 8001)
+LOCAL_MOTO_PORT = _int("LOCAL_MOTO_PORT", 5055)

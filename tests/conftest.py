@@ -1,0 +1,144 @@
+"""Shared fixtures: moto in-process AWS, a project, checks, pings at a chosen "now"."""
+import os
+import sys
+from datetime import datetime, timezone
+
+# Before any chalicelib import: dummy credentials, and no endpoint so moto's mock intercepts.
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    STAGE="test",
+)
+for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
+    del os.environ[name]
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from chalicelib import aws as aws_clients  # noqa: E402
+from chalicelib import checks, models, pings, projects, settings, storage  # noqa: E402
+
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def now():
+    return NOW
+
+
+_session_mock = None
+
+
+@pytest.fixture(scope="session")
+def _aws_session():
+    """moto's in-process mock with the tables made once; creating them costs ~1 s."""
+    global _session_mock
+    _session_mock = mock_aws()
+    _session_mock.start()
+    aws_clients.reset()
+    models.create_tables()
+    storage.create_bucket()
+    yield
+    _session_mock.stop()
+    _session_mock = None
+
+
+@pytest.fixture
+def aws(_aws_session):
+    """Every AWS call in the test goes to moto's in-process mock, starting from empty tables."""
+    for model in models.ALL_MODELS:
+        keys = [model._hash_key_attribute().attr_name]
+        if model._range_key_attribute():
+            keys.append(model._range_key_attribute().attr_name)
+        with model.batch_write() as batch:
+            for item in model.scan(attributes_to_get=keys):
+                batch.delete(item)
+    s3 = aws_clients.client("s3")
+    for obj in s3.list_objects_v2(Bucket=settings.S3_BUCKET).get("Contents", []):
+        s3.delete_object(Bucket=settings.S3_BUCKET, Key=obj["Key"])
+    yield
+
+
+@pytest.fixture
+def new_project(aws, now):
+    return projects.create_project("Test project", now)
+
+
+@pytest.fixture
+def project(new_project):
+    return new_project.project
+
+
+@pytest.fixture
+def make_check(project, now):
+    def make(**fields):
+        return checks.create_check(project, now, **fields)
+
+    return make
+
+
+@pytest.fixture
+def check(make_check):
+    return make_check(name="Backups", slug="backups")
+
+
+@pytest.fixture
+def ping():
+    """Send a ping through the domain code: ping(check_or_path, now, action=..., **request)."""
+
+    def send(target, now, *parts, method="GET", body=b"", query=None, ua="curl/8", addr="10.0.0.1"):
+        path = [target.code, *parts] if isinstance(target, models.Check) else [*target, *parts]
+        parsed = pings.parse_path(path)
+        if isinstance(parsed, pings.PingResponse):
+            return parsed
+        request = pings.PingRequest(
+            method=method, scheme="https", remote_addr=addr, ua=ua, body=body, query=query or {}
+        )
+        return pings.handle(parsed, request, now)
+
+    return send
+
+
+
+
+@pytest.fixture
+def client(aws):
+    """Chalice's test client on app.py: HTTP-shaped requests, handled in-process."""
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as test_client:
+        yield test_client.http
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def moto_server(monkeypatch):
+    """moto's real HTTP server on 127.0.0.1, with every client pointed at it."""
+    from moto.server import ThreadedMotoServer
+
+    if _session_mock is not None:
+        _session_mock.stop(remove_data=False)  # let requests reach the real server
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    aws_clients.reset()
+    models.create_tables()
+    storage.create_bucket()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    aws_clients.reset()
+    if _session_mock is not None:
+        _session_mock.start(reset=False)

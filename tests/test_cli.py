@@ -1,0 +1,62 @@
+"""The CLI's createproject contract: one line of JSON with the keys in clear."""
+import json
+import os
+
+import pytest
+
+from chalicelib import cli, projects, settings
+from chalicelib.models import ApiKey, Project
+
+
+@pytest.fixture
+def real_aws_endpoint(monkeypatch):
+    """An empty AWS_ENDPOINT_URL means real AWS, which moto's mock stands in for here."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "")
+
+
+@pytest.fixture
+def no_endpoint(monkeypatch):
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        monkeypatch.setenv(name, "recorded-so-teardown-removes-it")
+        monkeypatch.delenv(name)
+
+
+def test_cli_talks_to_the_local_stack_by_default(no_endpoint):
+    cli.use_local_stack_unless_told()
+    assert os.environ["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{settings.LOCAL_MOTO_PORT}"
+    assert os.environ["AWS_ENDPOINT_URL_DYNAMODB"] == f"http://127.0.0.1:{settings.LOCAL_DYNAMODB_PORT}"
+
+
+def test_cli_keeps_an_endpoint_the_user_set(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    cli.use_local_stack_unless_told()
+    assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"
+    assert "AWS_ENDPOINT_URL_DYNAMODB" not in os.environ
+
+
+def test_createproject_prints_one_json_line_with_the_keys(aws, real_aws_endpoint, capsys):
+    assert cli.main(["createproject", "--name", "Ops"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    printed = json.loads(out)
+    assert set(printed) == {"project", "api_key", "api_key_readonly", "ping_key"}
+    project = Project.get(printed["project"])
+    assert (project.name, project.ping_key) == ("Ops", printed["ping_key"])
+
+
+def test_createproject_stores_only_hashes_of_the_keys(aws, real_aws_endpoint, capsys):
+    cli.main(["createproject", "--name", "Ops"])
+    printed = json.loads(capsys.readouterr().out)
+    rw = ApiKey.get(projects.hash_key(printed["api_key"]))
+    ro = ApiKey.get(projects.hash_key(printed["api_key_readonly"]))
+    assert (rw.project, rw.readonly, ro.readonly) == (printed["project"], False, True)
+    stored = [k.attribute_values for k in ApiKey.scan()]
+    assert printed["api_key"] not in json.dumps(stored, default=str)
+
+
+def test_api_keys_have_healthchecks_shape(aws):
+    new = projects.create_project("Shape")
+    assert len(new.api_key) == 32 and new.api_key.startswith("hcw_")
+    assert len(new.api_key_readonly) == 32 and new.api_key_readonly.startswith("hcr_")
+    assert len(new.project.ping_key) == 22 and new.project.ping_key.isalnum()

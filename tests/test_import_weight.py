@@ -1,0 +1,21 @@
+"""The ping path stays light: it must not pull in templates, 2FA or integrations."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HEAVY = ("jinja2", "fido2", "chalicelib.integrations", "moto")
+
+
+@pytest.mark.parametrize("module", ["chalicelib.pings", "app"])
+def test_ping_handler_imports_no_heavy_module(module):
+    code = (
+        f"import sys, {module}; "
+        f"print(' '.join(m for m in sys.modules if m.startswith({HEAVY!r})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
