@@ -178,7 +178,43 @@ class Flip(Model):
     expires = TTLAttribute()
 
 
-ALL_MODELS = [Project, ApiKey, Check, Ping, Flip]
+class ChannelByProject(GlobalSecondaryIndex):
+    Meta = _index_meta("by_project", AllProjection())
+    project = UnicodeAttribute(hash_key=True)
+
+
+class Channel(Model):
+    """An integration: where a project's alerts go. Checks list their channels' codes."""
+
+    Meta = _meta("channels")
+    code = UnicodeAttribute(hash_key=True)
+    project = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    value = UnicodeAttribute(default="")  # per kind: a plain string or JSON
+    created = UTCDateTimeAttribute()
+    email_verified = BooleanAttribute(default=False)
+    disabled = BooleanAttribute(default=False)
+    last_notify = UTCDateTimeAttribute(null=True)
+    last_notify_duration = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(default="")
+    by_project = ChannelByProject()
+
+
+class Notification(Model):
+    """One alert attempt on one channel; its key makes a flip notify each channel once."""
+
+    Meta = _meta("notifications")
+    code = UnicodeAttribute(hash_key=True)  # the check's code
+    key = UnicodeAttribute(range_key=True)  # "<flip time ISO>#<channel code>"
+    channel = UnicodeAttribute()
+    check_status = UnicodeAttribute()
+    created = UTCDateTimeAttribute()
+    error = UnicodeAttribute(default="Sending")
+    expires = TTLAttribute()
+
+
+ALL_MODELS = [Project, ApiKey, Check, Ping, Flip, Channel, Notification]
 
 
 def create_tables() -> None:

@@ -6,6 +6,11 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value.lower() in ("1", "true", "yes", "on")
+
+
 STAGE = os.environ.get("STAGE", "dev")
 # Every table name starts with this prefix, so stages can share an AWS account.
 TABLE_PREFIX = os.environ.get("TABLE_PREFIX", f"hc-{STAGE}-")
@@ -32,3 +37,23 @@ DUE_SHARDS = _int("DUE_SHARDS", 8)
 # AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_DYNAMODB) is set.
 LOCAL_DYNAMODB_PORT = _int("LOCAL_DYNAMODB_PORT", 8001)
 LOCAL_MOTO_PORT = _int("LOCAL_MOTO_PORT", 5055)
+
+# Outbound alerts.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "alerts@localhost")
+# ses (default on Lambda) | smtp | file (default locally: .eml files in EMAIL_OUTBOX) | console
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "ses" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "file"
+)
+EMAIL_OUTBOX = os.environ.get("EMAIL_OUTBOX", ".data/outbox")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = _int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _bool("EMAIL_USE_SSL")
+WEBHOOKS_ENABLED = _bool("WEBHOOKS_ENABLED", True)
+# Webhooks to private, loopback and link-local addresses are refused unless this is on.
+INTEGRATIONS_ALLOW_PRIVATE_IPS = _bool("INTEGRATIONS_ALLOW_PRIVATE_IPS")
+# Per attempt; transient failures are tried up to NOTIFY_TRIES times in all.
+NOTIFY_TIMEOUT = _int("NOTIFY_TIMEOUT", 30)
+NOTIFY_TRIES = _int("NOTIFY_TRIES", 3)
