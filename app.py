@@ -4,9 +4,9 @@ Only light modules are imported here at the top; the ping path must stay fast to
 """
 from datetime import datetime, timezone
 
-from chalice import Chalice, Response
+from chalice import Chalice, Rate, Response
 
-from chalicelib import pings
+from chalicelib import pings, settings
 
 app = Chalice(app_name="hc")
 
@@ -61,3 +61,17 @@ def _ping(parts: list[str]) -> Response:
 @app.route("/api/v3/status", methods=["GET"])
 def status():
     return _text(200, "OK")
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="sweep")
+def sweep(event):
+    from chalicelib import sweep as deadline_sweep
+
+    deadline_sweep.run(settings.SWEEP_SECONDS, settings.SWEEP_POLL_SECONDS)
+
+
+@app.on_dynamodb_record(stream_arn=settings.FLIPS_STREAM_ARN, name="deliver", batch_size=10)
+def deliver(event):
+    from chalicelib import alerts
+
+    alerts.handle_stream_records([record.to_dict() for record in event])

@@ -174,7 +174,6 @@ class Flip(Model):
     old_status = UnicodeAttribute()
     new_status = UnicodeAttribute()
     reason = UnicodeAttribute(default="")  # "" | "timeout" | "fail"
-    processed = UTCDateTimeAttribute(null=True)
     expires = TTLAttribute()
 
 

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import checks, schedules, settings
-from chalicelib.models import FLIP_RETENTION, Check, Flip
+from chalicelib.flips import write_flip
+from chalicelib.models import Check
 
 log = logging.getLogger(__name__)
 
@@ -181,17 +182,3 @@ def apply(check: Check, kind: str, rid: str | None, body: bytes, now: datetime) 
 
 def _raise_gone():
     raise CheckGone()
-
-
-def write_flip(check: Check, old_status: str, new_status: str, reason: str, created: datetime) -> Flip:
-    flip = Flip(
-        code=check.code,
-        created=created,
-        project=check.project,
-        old_status=old_status,
-        new_status=new_status,
-        reason=reason,
-        expires=created + FLIP_RETENTION,
-    )
-    flip.save()
-    return flip

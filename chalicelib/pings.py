@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chalicelib import checks, ping_effects, projects, settings, storage
+from chalicelib import channels, checks, ping_effects, projects, settings, storage
 from chalicelib.models import Check, Ping
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -180,14 +180,16 @@ def _matches(keywords: str, text: str) -> bool:
 
 
 def _auto_create(ping_key: str, slug: str, now: datetime) -> Check | None:
-    """?create=1: a new check named after the slug, unless the project is full."""
+    """?create=1: a new check named after the slug, with all project channels, unless full."""
     project = projects.find_by_ping_key(ping_key)
     if project is None or checks.count_in_project(project.code) >= 2 * project.check_limit:
         return None
     # The code is derived from the ping URL, so two racing first pings create one check.
     code = str(uuid.uuid5(AUTO_CREATE_NAMESPACE, f"{project.code}/{ping_key}/{slug}"))
     try:
-        return checks.create_check(project, now, code=code, name=slug, slug=slug)
+        return checks.create_check(
+            project, now, code=code, name=slug, slug=slug, channels=channels.codes_in_project(project.code)
+        )
     except Check.PutError:
         return checks.get(code)
 

@@ -57,3 +57,12 @@ INTEGRATIONS_ALLOW_PRIVATE_IPS = _bool("INTEGRATIONS_ALLOW_PRIVATE_IPS")
 # Per attempt; transient failures are tried up to NOTIFY_TRIES times in all.
 NOTIFY_TIMEOUT = _int("NOTIFY_TIMEOUT", 30)
 NOTIFY_TRIES = _int("NOTIFY_TRIES", 3)
+
+# The sweep runs every minute and polls inside it, so a check goes down within
+# SWEEP_POLL_SECONDS of its deadline; SWEEP_SECONDS stays under the function's timeout.
+SWEEP_SECONDS = _int("SWEEP_SECONDS", 50)
+SWEEP_POLL_SECONDS = _int("SWEEP_POLL_SECONDS", 2)
+# The flips table's stream, which triggers alert delivery (set by the deployment).
+FLIPS_STREAM_ARN = os.environ.get(
+    "FLIPS_STREAM_ARN", f"arn:aws:dynamodb:us-east-1:000000000000:table/{TABLE_PREFIX}flips/stream/latest"
+)

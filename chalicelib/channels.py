@@ -1,0 +1,48 @@
+"""Channels (integrations) of a project, and which of them a check alerts through."""
+import json
+import uuid
+from datetime import datetime
+
+from chalicelib.models import Channel, Check
+
+
+def create_channel(project_code: str, kind: str, value: str | dict, now: datetime, name: str = "", **fields) -> Channel:
+    """A new channel, assigned to every check of its project (as Healthchecks does)."""
+    channel = Channel(
+        code=str(uuid.uuid4()),
+        project=project_code,
+        kind=kind,
+        name=name,
+        value=value if isinstance(value, str) else json.dumps(value),
+        created=now,
+        **fields,
+    )
+    channel.save()
+    for check in Check.by_project.query(project_code):
+        check.update(actions=[Check.channels.add({channel.code})])
+    return channel
+
+
+def codes_in_project(project_code: str) -> set[str]:
+    return {channel.code for channel in Channel.by_project.query(project_code)}
+
+
+def for_check(check: Check) -> list[Channel]:
+    """The check's enabled channels, fastest to notify first."""
+    if not check.channels:
+        return []
+    found = Channel.batch_get(list(check.channels))
+    usable = [c for c in found if c.project == check.project and not c.disabled]
+    return sorted(usable, key=lambda c: (c.last_notify_duration is None, c.last_notify_duration or 0))
+
+
+def record_result(channel: Channel, started: datetime, duration: float, error: str, disable: bool) -> None:
+    """Keep the last attempt on the channel, for the dashboard (a success does not re-enable)."""
+    actions = [
+        Channel.last_notify.set(started),
+        Channel.last_notify_duration.set(round(duration, 3)),
+        Channel.last_error.set(error),
+    ]
+    if disable:
+        actions.append(Channel.disabled.set(True))
+    channel.update(actions=actions)

@@ -1,0 +1,33 @@
+"""Flips: the history of a check's status changes, which drives alerts and downtime figures."""
+from datetime import datetime
+
+from chalicelib.models import FLIP_RETENTION, Check, Flip
+
+
+def write_flip(check: Check, old_status: str, new_status: str, reason: str, created: datetime) -> Flip:
+    flip = Flip(
+        code=check.code,
+        created=created,
+        project=check.project,
+        old_status=old_status,
+        new_status=new_status,
+        reason=reason,
+        expires=created + FLIP_RETENTION,
+    )
+    flip.save()
+    return flip
+
+
+def last_down_before(code: str, moment: datetime) -> Flip | None:
+    """The latest flip to "down" before moment, to tell how long a downtime lasted."""
+    for flip in Flip.query(code, Flip.created < moment, scan_index_forward=False):
+        if flip.new_status == "down":
+            return flip
+    return None
+
+
+def needs_alert(flip: Flip) -> bool:
+    """Flips to up or down alert, except a check's first ping and a resume from pause."""
+    if flip.new_status == "down":
+        return True
+    return flip.new_status == "up" and flip.old_status not in ("new", "paused")
