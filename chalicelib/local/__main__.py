@@ -1,0 +1,40 @@
+"""`python -m chalicelib.local run [--port N] [--ddb-port N] [--moto-port N] [--data-dir DIR]`."""
+import argparse
+import sys
+
+from chalicelib.local import runner
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m chalicelib.local",
+        description="The local stack: DynamoDB Local, moto and app.py on one machine, no AWS account.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "run",
+        help="start everything and serve the app until Ctrl-C",
+        description="Start DynamoDB Local, moto (S3, SES, ...), the timers and app.py until Ctrl-C. "
+        "A service whose AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_DYNAMODB is already set is not started: "
+        "that endpoint is used instead.",
+    )
+    run.add_argument("--port", type=int, help="the app's HTTP port (default: $PORT, else 8000)")
+    run.add_argument("--host", default=runner.LOCAL_HOST, help="the app's bind address (default: %(default)s)")
+    run.add_argument("--ddb-port", type=int, help="DynamoDB Local's port (default: $LOCAL_DYNAMODB_PORT, else 8001)")
+    run.add_argument("--moto-port", type=int, help="moto's port (default: $LOCAL_MOTO_PORT, else 5055)")
+    run.add_argument("--data-dir", help="where the data lives (default: $HC_DATA_DIR, else .data/ at the repo root)")
+    run.add_argument("--stage", default="dev", help="the .chalice/config.json stage (default: %(default)s)")
+    args = parser.parse_args(argv)
+    options = runner.Options(
+        port=args.port,
+        host=args.host,
+        ddb_port=args.ddb_port,
+        moto_port=args.moto_port,
+        data_dir=args.data_dir,
+        stage=args.stage,
+    )
+    return runner.run(options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

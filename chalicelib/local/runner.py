@@ -1,0 +1,265 @@
+"""Wiring of the local stack: start everything in order, run the timers, stop in reverse.
+
+Startup registers each part's stop on an ExitStack *before* starting it, so a failure or a
+Ctrl-C at any point stops what was started (DynamoDB Local's java process included).
+"""
+import contextlib
+import logging
+import os
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from chalicelib.local import environment
+from chalicelib.local.environment import LOCAL_HOST, StackError
+
+log = logging.getLogger("chalicelib.local")
+
+
+@dataclass
+class Timer:
+    name: str
+    every_seconds: float
+    function: Callable[[], object]
+
+
+def snapshot_s3() -> None:
+    """The S3 snapshot of the running stack (a no-op when S3 is not our moto)."""
+    if _s3_snapshot is not None:
+        _s3_snapshot.snapshot()
+
+
+_s3_snapshot = None  # the running stack's S3Snapshot, set by _start
+_flip_reader = None  # created on first use, once the endpoints are set
+
+
+def sweep_due_checks() -> None:
+    """The deadline sweep (on AWS: the scheduled `sweep` Lambda)."""
+    from datetime import datetime, timezone
+
+    from chalicelib import sweep
+
+    sweep.sweep_once(datetime.now(timezone.utc))
+
+
+def deliver_flips() -> None:
+    """Alert delivery from the flips stream (on AWS: the stream-triggered `deliver` Lambda)."""
+    global _flip_reader
+    if _flip_reader is None:
+        from chalicelib import alerts
+        from chalicelib.local.streams import FlipStreamReader
+
+        _flip_reader = FlipStreamReader(alerts.handle_stream_records)
+    _flip_reader.poll()
+
+
+# What runs in the background, each function every N seconds in its own thread (first call
+# one period after start); an error is logged and the timer goes on. On AWS these jobs are
+# handlers in app.py; chalice local never fires those, so each has its line here.
+TIMERS: list[Timer] = [
+    Timer("s3-snapshot", 30, snapshot_s3),
+    Timer("sweep", 2, sweep_due_checks),
+    Timer("deliver", 1, deliver_flips),
+]
+
+
+class Shutdown(BaseException):
+    """Raised in the main thread by SIGINT/SIGTERM; BaseException so no `except Exception` eats it."""
+
+
+class TimerThreads:
+    def __init__(self, timers: list[Timer]):
+        self.timers = timers
+        self.stopping = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for timer in self.timers:
+            thread = threading.Thread(target=self._loop, args=(timer,), name=f"timer-{timer.name}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def _loop(self, timer: Timer) -> None:
+        failing = False
+        while not self.stopping.wait(timer.every_seconds):
+            try:
+                timer.function()
+            except Exception:
+                if not failing:  # the whole traceback once, then one line per failure
+                    log.exception("Timer %s failed (it keeps running)", timer.name)
+                else:
+                    log.error("Timer %s failed again: %s", timer.name, sys.exc_info()[1])
+                failing = True
+            else:
+                if failing:
+                    log.info("Timer %s works again", timer.name)
+                failing = False
+
+    def stop(self, timeout: float = 30) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout)
+            if thread.is_alive():
+                log.warning("Timer thread %s still busy after %.0f s; not waiting", thread.name, timeout)
+
+
+@dataclass
+class Options:
+    port: int | None = None
+    host: str = LOCAL_HOST
+    ddb_port: int | None = None
+    moto_port: int | None = None
+    data_dir: str | None = None
+    stage: str = "dev"
+
+
+def run(options: Options) -> int:
+    """Run the stack until SIGINT/SIGTERM; 0 on a clean stop, 1 when it could not start."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("botocore", "boto3", "pynamodb"):  # "Found credentials..." on every new client
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    _install_signal_handlers()
+    started = False
+    try:
+        with contextlib.ExitStack() as stack:
+            try:
+                banner, watch = _start(options, stack)
+                started = True
+                print(banner, flush=True)
+                _wait(watch)
+            finally:
+                _ignore_signals()  # before the ExitStack unwinds: stopping can't be cut short
+    except Shutdown:
+        log.info("Stopped")
+        return 0
+    except StackError as exc:
+        what = "stopped" if started else "could not start"
+        print(f"\nThe local stack {what}: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+def _start(options: Options, stack: contextlib.ExitStack):
+    global _s3_snapshot
+
+    data_dir = environment.data_dir(options.data_dir)
+    http_port = environment.http_port(options.port)
+    endpoints = environment.user_endpoints()
+    # Before chalicelib.settings is imported (it reads these once); .chalice/config.json next.
+    os.environ.setdefault("SITE_ROOT", f"http://localhost:{http_port}")
+    os.environ.setdefault("EMAIL_OUTBOX", str(data_dir / "outbox"))
+    os.chdir(environment.REPO_ROOT)  # as `chalice local` and Lambda: the app runs in its folder
+    from chalicelib.local import server
+
+    config = server.load_stage_config(options.stage)
+
+    from chalicelib import settings
+
+    ddb_port = settings.LOCAL_DYNAMODB_PORT if options.ddb_port is None else options.ddb_port
+    moto_port = settings.LOCAL_MOTO_PORT if options.moto_port is None else options.moto_port
+    environment.check_port_free(http_port, "the app (dashboard, API, pings)", "--port or PORT", host=options.host)
+    if endpoints.start_dynamodb:
+        environment.check_port_free(ddb_port, "DynamoDB Local", "--ddb-port", any_interface=True)
+    if endpoints.start_moto:
+        environment.check_port_free(moto_port, "moto (S3, SES, ...)", "--moto-port")
+
+    from chalicelib.local.dynamodb import DynamoDBLocal
+    from chalicelib.local.motoserver import MotoServer
+
+    dynamodb = moto = None
+    if endpoints.start_dynamodb:
+        dynamodb = DynamoDBLocal(data_dir, ddb_port)
+        stack.callback(dynamodb.stop)
+        dynamodb.start()
+    if endpoints.start_moto:
+        moto = MotoServer(moto_port)
+        stack.callback(moto.stop)
+        moto.start()
+    environment.set_aws_environment(moto and moto.url, dynamodb and dynamodb.url)
+
+    from chalicelib import aws, models
+    from chalicelib.local.s3snapshot import S3Snapshot, ensure_bucket
+
+    aws.reset()
+    models.create_tables()
+    # The bucket, on any emulator (ours or the user's), never on real AWS (an empty endpoint).
+    if os.environ.get("AWS_ENDPOINT_URL_S3", os.environ.get("AWS_ENDPOINT_URL")):
+        ensure_bucket(aws.client("s3"), settings.S3_BUCKET)
+    if moto and not endpoints.user_s3:
+        snapshot = S3Snapshot(aws.client("s3"), settings.S3_BUCKET, data_dir / "s3")
+        snapshot.restore()
+        stack.callback(_final_snapshot, snapshot)
+        _s3_snapshot = snapshot
+
+    timers = TimerThreads(TIMERS)
+    stack.callback(timers.stop)
+    timers.start()
+
+    http = server.HttpServer(config, options.host, http_port)
+    stack.callback(http.stop)
+    http.start()
+
+    banner = _banner(settings, options.host, http_port, data_dir, dynamodb, moto, _s3_snapshot)
+    return banner, [part for part in (dynamodb, http) if part is not None]
+
+
+def _final_snapshot(snapshot) -> None:
+    global _s3_snapshot
+    _s3_snapshot = None
+    try:
+        snapshot.snapshot()
+    except Exception:
+        log.exception("The last S3 snapshot failed; objects since the previous one are lost")
+
+
+def _wait(watch: list) -> None:
+    """Sleep until a signal raises Shutdown; fail if a part dies under us."""
+    idle = threading.Event()
+    while True:
+        idle.wait(1.0)
+        for part in watch:
+            failure = part.failure()
+            if failure:
+                raise StackError(failure)
+
+
+def _raise_shutdown(signum, frame):
+    raise Shutdown(signal.Signals(signum).name)
+
+
+def _install_signal_handlers() -> None:
+    signal.signal(signal.SIGINT, _raise_shutdown)
+    signal.signal(signal.SIGTERM, _raise_shutdown)
+
+
+def _ignore_signals() -> None:
+    """While stopping: a second Ctrl-C would leave java or the last snapshot half done."""
+    signal.signal(signal.SIGINT, lambda *_: print("Stopping, please wait...", file=sys.stderr, flush=True))
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _banner(settings, host, http_port, data_dir, dynamodb, moto, snapshot) -> str:
+    site = f"http://localhost:{http_port}" if host == LOCAL_HOST else f"http://{host}:{http_port}"
+    ping = settings.PING_ENDPOINT
+    ddb = f"{dynamodb.url}  (DynamoDB Local)" if dynamodb else f"{os.environ['AWS_ENDPOINT_URL_DYNAMODB'] or 'AWS'}  (yours)"
+    other = f"{moto.url}  (moto: S3, SES, ...)" if moto else f"{os.environ['AWS_ENDPOINT_URL'] or 'AWS'}  (yours)"
+    lines = [
+        "",
+        "Local stack running. Ctrl-C stops it.",
+        f"  Dashboard/API  {site}/  (API under {site}/api/v3/, status at {site}/api/v3/status)",
+        f"  Ping URLs      {ping}<uuid>  or  {ping}<ping key>/<slug>  (add /start, /fail, /log, /<exit code>)",
+        f"  DynamoDB       {ddb}",
+        f"  S3, SES, ...   {other}",
+        f"  Data           {data_dir}",
+    ]
+    if not (dynamodb or snapshot):
+        lines[-1] += "  (unused: your endpoints keep the data)"
+    if dynamodb:
+        lines.append("                   dynamodb/  tables (DynamoDB Local, -sharedDb; log in dynamodb-local.log)")
+    if snapshot:
+        lines.append(f"                   s3/{settings.S3_BUCKET}/  ping bodies (saved every 30 s and on stop)")
+    lines.append(f"  Stage          {settings.STAGE}  (tables {settings.TABLE_PREFIX}*, bucket {settings.S3_BUCKET})")
+    lines.append("")
+    return "\n".join(lines)

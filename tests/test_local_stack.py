@@ -1,0 +1,285 @@
+"""End to end: `python -m chalicelib.local run` as a subprocess, over real HTTP.
+
+Each test starts the stack on free ports with a tmp data folder; a finalizer stops it (and
+kills any DynamoDB Local java process left with that data folder) even when the test fails.
+"""
+import importlib.util
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+
+from chalicelib import aws, settings
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 90  # JVM start plus moto import; about 5 s on a 2-core machine
+STOP_TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def java_pids(data_dir: Path) -> list[int]:
+    """DynamoDB Local processes serving this data folder (so only ones these tests started)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        folder = str(data_dir).encode()
+        if any(b"DynamoDBLocal.jar" in arg for arg in cmdline) and any(arg.startswith(folder) for arg in cmdline):
+            pids.append(int(entry.name))
+    return pids
+
+
+def poll(condition, timeout: float, what: str, interval: float = 0.1):
+    """Call condition() until it returns something truthy; fail after the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+class LocalStack:
+    """One data folder and one set of ports; start() and stop() as many times as needed."""
+
+    def __init__(self, tmp_path: Path):
+        self.data_dir = tmp_path / "data"
+        self.log_path = tmp_path / "stack.log"
+        self.port, self.ddb_port, self.moto_port = free_port(), free_port(), free_port()
+        self.process: subprocess.Popen | None = None
+        self.moto_url = f"http://127.0.0.1:{self.moto_port}"
+        self.ddb_url = f"http://127.0.0.1:{self.ddb_port}"
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def env(self, **extra) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+        env.update(PYTHONUNBUFFERED="1", **extra)
+        return env
+
+    def client_env(self) -> dict:
+        """For clients of the running stack (the CLI, boto3, pynamodb)."""
+        return self.env(AWS_ENDPOINT_URL=self.moto_url, AWS_ENDPOINT_URL_DYNAMODB=self.ddb_url)
+
+    def start(self, *extra_args: str, wait: bool = True) -> None:
+        command = [
+            sys.executable, "-m", "chalicelib.local", "run",
+            "--port", str(self.port),
+            "--ddb-port", str(self.ddb_port),
+            "--moto-port", str(self.moto_port),
+            "--data-dir", str(self.data_dir),
+            *extra_args,
+        ]  # fmt: skip
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        if wait:
+            poll(self._ready, START_TIMEOUT, f"{self.base}/api/v3/status\n{self.output()}")
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            pytest.fail(f"the stack exited with {self.process.returncode}:\n{self.output()}")
+        try:
+            return requests.get(f"{self.base}/api/v3/status", timeout=2).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    def stop(self, sig=signal.SIGINT) -> int:
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the stack did not stop within {STOP_TIMEOUT} s:\n{self.output()}")
+
+    def output(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def cleanup(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for pid in java_pids(self.data_dir):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def stack(tmp_path, request):
+    local_stack = LocalStack(tmp_path)
+    request.addfinalizer(local_stack.cleanup)
+    return local_stack
+
+
+@pytest.fixture
+def as_client(stack, monkeypatch):
+    """Point this test process's boto3 clients and pynamodb models at the stack."""
+    for name, value in stack.client_env().items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+    aws.reset()
+    yield
+    monkeypatch.undo()
+    aws.reset()
+
+
+def test_ping_flow_survives_a_restart(stack, as_client):
+    if importlib.util.find_spec("chalicelib.cli") is None:
+        pytest.skip("chalicelib.cli (createproject) has not landed yet")
+    from chalicelib.models import Check, Ping
+
+    stack.start()
+    # A client that sends half a request holds one server thread; the others still answer.
+    with socket.create_connection(("127.0.0.1", stack.port)) as stalled:
+        stalled.sendall(b"GET /api/v3/status HTTP/1.1\r\nHost: x\r\n")
+        assert requests.get(f"{stack.base}/api/v3/status", timeout=5).text == "OK"
+    created = subprocess.run(
+        [sys.executable, "-m", "chalicelib.cli", "createproject", "--name", "e2e"],
+        cwd=ROOT, env=stack.client_env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    keys = json.loads(created.stdout.strip().splitlines()[-1])
+    assert set(keys) >= {"project", "api_key", "api_key_readonly", "ping_key"}
+    url = f"{stack.base}/ping/{keys['ping_key']}/nightly-backup"
+    body = b"backup finished: 1234 files, 56 MB\n" * 10  # over 100 bytes: goes to S3
+
+    first = requests.get(url + "?create=1", headers={"Connection": "close"}, timeout=10)
+    assert (first.status_code, first.text) == (201, "Created")
+    second = requests.post(url, data=body, headers={"Connection": "close", "Content-Type": "text/plain"}, timeout=10)
+    assert (second.status_code, second.text) == (200, "OK")
+
+    [check] = Check.by_slug.query(f"{keys['ping_key']}/nightly-backup")
+    check = Check.get(check.code, consistent_read=True)
+    assert (check.n_pings, check.status) == (2, "up")
+    [with_body] = [p for p in Ping.query(check.code) if p.object_size]
+    s3_key = f"{check.code}/{with_body.n}"
+
+    assert stack.stop(signal.SIGINT) == 0, stack.output()
+    assert java_pids(stack.data_dir) == []
+
+    stack.start()
+    aws.reset()
+    again = Check.get(check.code, consistent_read=True)
+    assert (again.n_pings, again.status, again.project) == (2, "up", keys["project"])
+    s3 = boto3.client("s3", endpoint_url=stack.moto_url)
+    assert s3.get_object(Bucket=settings.S3_BUCKET, Key=s3_key)["Body"].read() == body
+    third = requests.get(url, headers={"Connection": "close"}, timeout=10)
+    assert (third.status_code, third.text) == (200, "OK")
+    assert Check.get(check.code, consistent_read=True).n_pings == 3
+
+
+def test_restart_keeps_tables_and_syncs_s3_deletes(stack, as_client):
+    """The runner alone (no domain code): DynamoDB data persists, S3 follows puts and deletes."""
+    stack.start()
+    ddb = boto3.client("dynamodb", endpoint_url=stack.ddb_url)
+    assert settings.TABLE_PREFIX + "checks" in ddb.list_tables()["TableNames"]
+    ddb.put_item(TableName=settings.TABLE_PREFIX + "projects", Item={"code": {"S": "persisted"}})
+    s3 = boto3.client("s3", endpoint_url=stack.moto_url)
+    big = os.urandom(5000)
+    s3.put_object(Bucket=settings.S3_BUCKET, Key="c1/1", Body=big)
+    s3.put_object(Bucket=settings.S3_BUCKET, Key="c1/2", Body=b"two")
+    s3.put_object(Bucket=settings.S3_BUCKET, Key="odd key%/x y", Body=b"odd")
+    assert stack.stop(signal.SIGTERM) == 0, stack.output()
+
+    stack.start()
+    item = ddb.get_item(TableName=settings.TABLE_PREFIX + "projects", Key={"code": {"S": "persisted"}})
+    assert item["Item"]["code"]["S"] == "persisted"
+    assert s3.get_object(Bucket=settings.S3_BUCKET, Key="c1/1")["Body"].read() == big
+    assert s3.get_object(Bucket=settings.S3_BUCKET, Key="odd key%/x y")["Body"].read() == b"odd"
+    s3.delete_object(Bucket=settings.S3_BUCKET, Key="c1/2")
+    s3.put_object(Bucket=settings.S3_BUCKET, Key="c1/1", Body=b"changed")
+    assert stack.stop() == 0, stack.output()
+
+    bucket_dir = stack.data_dir / "s3" / settings.S3_BUCKET
+    assert (bucket_dir / "c1" / "1").read_bytes() == b"changed"
+    assert not (bucket_dir / "c1" / "2").exists()
+    stack.start()
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=settings.S3_BUCKET)["Contents"]}
+    assert keys == {"c1/1", "odd key%/x y"}
+
+
+@pytest.mark.parametrize("busy", ["port", "ddb_port", "moto_port"])
+def test_a_busy_port_is_an_error_not_another_port(stack, busy):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", getattr(stack, busy)))
+        taken.listen()
+        stack.start(wait=False)
+        code = stack.process.wait(STOP_TIMEOUT)
+    assert code != 0
+    assert f"Port {getattr(stack, busy)} is busy" in stack.output()
+    assert java_pids(stack.data_dir) == []
+
+
+def test_stopping_during_startup_leaves_no_java(stack):
+    stack.start(wait=False)
+    poll(lambda: java_pids(stack.data_dir), START_TIMEOUT, "DynamoDB Local to be started")
+    assert stack.stop(signal.SIGTERM) == 0, stack.output()
+    assert java_pids(stack.data_dir) == []
+
+
+def test_a_killed_runner_takes_java_with_it(stack):
+    stack.start()
+    [java] = java_pids(stack.data_dir)
+    stack.process.kill()
+    stack.process.wait(STOP_TIMEOUT)
+    poll(lambda: java not in java_pids(stack.data_dir), 30, "java to exit after its parent was killed")
+
+
+def test_timers_call_on_their_period_and_survive_errors(caplog):
+    from chalicelib.local.runner import Timer, TimerThreads
+
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) % 2:
+            raise RuntimeError("boom")
+
+    timers = TimerThreads([Timer("flaky", 0.01, flaky)])
+    timers.start()
+    try:
+        poll(lambda: len(calls) >= 5, 10, "five calls of the timer")
+    finally:
+        timers.stop()
+    assert "Timer flaky failed" in caplog.text
+    assert not any(thread.is_alive() for thread in timers.threads)
+
+
+def test_exported_endpoints_and_credentials_are_respected(monkeypatch):
+    from chalicelib.local import environment
+
+    # A plain copy without AWS_*: what set_aws_environment sets never reaches the real environment.
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if not k.startswith("AWS_")})
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://elsewhere:8000")
+    assert environment.user_endpoints() == environment.Endpoints(start_moto=True, start_dynamodb=False, user_s3=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "mine")
+    environment.set_aws_environment("http://127.0.0.1:5055", None)
+    assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5055"
+    assert os.environ["AWS_ENDPOINT_URL_DYNAMODB"] == "http://elsewhere:8000"
+    assert (os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_DEFAULT_REGION"]) == ("mine", "us-east-1")
