@@ -5,13 +5,18 @@ AWS_ENDPOINT_URL_<SERVICE> (e.g. AWS_ENDPOINT_URL_DYNAMODB) for one; unset or em
 means real AWS.
 """
 import functools
+import os
 
 import boto3
 
 
 @functools.cache
 def client(service: str):
-    return boto3.client(service)
+    endpoint = None
+    if service == "dynamodbstreams" and "AWS_ENDPOINT_URL_DYNAMODB_STREAMS" not in os.environ:
+        # A DynamoDB emulator serves its streams too, so they follow DynamoDB's endpoint.
+        endpoint = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
+    return boto3.client(service, endpoint_url=endpoint)
 
 
 def reset() -> None:

@@ -142,3 +142,102 @@ def moto_server(monkeypatch):
     aws_clients.reset()
     if _session_mock is not None:
         _session_mock.start(reset=False)
+
+
+@pytest.fixture
+def recorder(monkeypatch):
+    """A real HTTP server on 127.0.0.1 recording requests; private addresses allowed for the test."""
+    from tests.recorder import Recorder
+
+    monkeypatch.setattr(settings, "INTEGRATIONS_ALLOW_PRIVATE_IPS", True)
+    server = Recorder().start()
+    yield server
+    server.stop()
+
+
+class _Mailbox:
+    """aiosmtpd handler and authenticator keeping what it receives."""
+
+    def __init__(self):
+        self.messages = []  # (envelope sender, recipients, email.message.EmailMessage)
+        self.logins = []  # (login, password) as bytes
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        # SMTP carries CRLF line ends; tests compare text with plain "\n".
+        content = envelope.content.replace(b"\r\n", b"\n")
+        message = email.message_from_bytes(content, policy=email.policy.default)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        self.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=True)
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; the email settings point at it."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = _Mailbox()
+    port = free_port()
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox, auth_require_tls=False
+    )
+    controller.start()
+    for name, value in dict(
+        EMAIL_BACKEND="smtp", EMAIL_HOST="127.0.0.1", EMAIL_PORT=port, EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="",
+    ).items():
+        monkeypatch.setattr(settings, name, value)
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def notice(make_check, project, now):
+    """notice(status="down", check=None, **fields): a Notice for a flip (not saved) of the check."""
+    from datetime import timedelta
+
+    from chalicelib.integrations.base import Notice
+
+    def make(status="down", check=None, **fields):
+        check = check or make_check(
+            name="Backups", slug="backups", tags="prod nightly", desc="Nightly database dump", n_pings=42
+        )
+        flip = models.Flip(
+            code=check.code,
+            created=now,
+            project=check.project,
+            old_status="up" if status == "down" else "down",
+            new_status=status,
+            reason="timeout" if status == "down" else "",
+            expires=now + timedelta(days=93),
+        )
+        fields.setdefault("project_name", project.name)
+        fields.setdefault("check_url", f"{settings.SITE_ROOT}/checks/{check.code}/details/")
+        return Notice(check=check, flip=flip, **fields)
+
+    return make
+
+
+@pytest.fixture
+def webhook(project, now, recorder):
+    """webhook(path_down="/down", path_up="/up", **fields): a webhook channel to the recorder."""
+    from chalicelib import channels
+
+    def make(path_down="/down", path_up="/up", **fields):
+        value = {
+            "method_down": "POST", "url_down": recorder.url(path_down) if path_down else "",
+            "body_down": "$NAME is $STATUS",
+            "method_up": "POST", "url_up": recorder.url(path_up) if path_up else "",
+            "body_up": "$NAME is $STATUS",
+        }
+        return channels.create_channel(project.code, "webhook", value, now, **fields)
+
+    return make

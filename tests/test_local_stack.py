@@ -283,3 +283,31 @@ def test_exported_endpoints_and_credentials_are_respected(monkeypatch):
     assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5055"
     assert os.environ["AWS_ENDPOINT_URL_DYNAMODB"] == "http://elsewhere:8000"
     assert (os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_DEFAULT_REGION"]) == ("mine", "us-east-1")
+
+
+def test_missed_ping_alerts_through_the_running_stack(stack, as_client, recorder, monkeypatch):
+    """Sweep timer → flip → DynamoDB Local's stream → delivery → a real webhook request."""
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib import channels, checks, projects
+    from chalicelib.models import Check
+
+    monkeypatch.setenv("INTEGRATIONS_ALLOW_PRIVATE_IPS", "true")  # the recorder is on 127.0.0.1
+    stack.start()
+    now = datetime.now(timezone.utc)
+    project = projects.create_project("alerts", now).project
+    check = checks.create_check(project, now, name="Nightly", timeout=60, grace=60)
+    hook = {"url_down": recorder.url("/down"), "url_up": recorder.url("/up"), "body_down": "$NAME $STATUS",
+            "method_down": "POST", "body_up": "$NAME $STATUS", "method_up": "POST"}
+    channels.create_channel(project.code, "webhook", hook, now)
+    # As if its last ping came three minutes ago: the deadline has passed.
+    check.update(actions=[
+        Check.status.set("up"), Check.last_ping.set(now - timedelta(minutes=3)),
+        Check.alert_after.set(now - timedelta(minutes=1)),
+    ])  # fmt: skip
+
+    poll(lambda: any(r.path == "/down" for r in recorder.requests), 60, f"the down alert\n{stack.output()}")
+    assert Check.get(check.code, consistent_read=True).status == "down"
+    assert requests.get(f"{stack.base}/ping/{check.code}", headers={"Connection": "close"}, timeout=10).text == "OK"
+    poll(lambda: any(r.path == "/up" for r in recorder.requests), 60, f"the up alert\n{stack.output()}")
+    assert [(r.path, r.body) for r in recorder.requests] == [("/down", b"Nightly down"), ("/up", b"Nightly up")]

@@ -14,25 +14,32 @@ class FlipStreamReader:
 
     def __init__(self, handle):
         self.handle = handle
-        self.iterators: dict[str, str | None] = {}  # shard id -> next iterator (None: closed)
+        self.last_read: dict[str, str | None] = {}  # shard id -> sequence number of its last record
 
     def poll(self) -> int:
+        """Hand over every record not seen yet; the number of notifications sent."""
         streams = aws.client("dynamodbstreams")
         arn = aws.client("dynamodb").describe_table(TableName=Flip.Meta.table_name)["Table"]["LatestStreamArn"]
-        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-            if shard["ShardId"] not in self.iterators:
-                # From the oldest record kept: flips written while the stack was down still go
-                # out, and the delivery's claims keep anything already sent from going twice.
-                self.iterators[shard["ShardId"]] = streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
         delivered = 0
-        for shard_id, iterator in self.iterators.items():
-            while iterator:
-                response = streams.get_records(ShardIterator=iterator)
-                iterator = response.get("NextShardIterator")
-                if not response["Records"]:
-                    break
-                delivered += self.handle(response["Records"])
-            self.iterators[shard_id] = iterator
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            delivered += self._read_shard(streams, arn, shard["ShardId"])
+        return delivered
+
+    def _read_shard(self, streams, arn: str, shard_id: str) -> int:
+        # A fresh iterator each poll: DynamoDB Local invalidates ones kept across an empty read.
+        last = self.last_read.get(shard_id)
+        position = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last} if last else {
+            # From the oldest record kept: flips written while the stack was down still go out,
+            # and the delivery's claims keep anything already sent from going twice.
+            "ShardIteratorType": "TRIM_HORIZON"
+        }
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, **position)["ShardIterator"]
+        delivered = 0
+        while iterator:
+            response = streams.get_records(ShardIterator=iterator)
+            if not response["Records"]:
+                break
+            delivered += self.handle(response["Records"])
+            self.last_read[shard_id] = response["Records"][-1]["dynamodb"]["SequenceNumber"]
+            iterator = response.get("NextShardIterator")
         return delivered

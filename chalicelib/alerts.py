@@ -1,0 +1,96 @@
+"""Alert delivery: each new flip goes out once through each of its check's channels.
+
+Runs on the flips table's stream, which may deliver a record twice: a notification is
+claimed with a conditional put keyed by (flip, channel) before it is sent, so a repeat finds
+the claim and sends nothing. One failing channel never stops the others.
+"""
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+
+from pynamodb.exceptions import PutError
+
+from chalicelib import channels, checks, flips, integrations, notices, settings
+from chalicelib.integrations import TransportError
+from chalicelib.models import Channel, Flip, Notification
+
+log = logging.getLogger(__name__)
+
+ERROR_MAX = 200
+NOTIFICATION_RETENTION = timedelta(days=93)
+
+
+def handle_stream_records(records: list[dict], sleep=time.sleep) -> int:
+    """Deliver the flips inserted in a batch of stream records; the notifications sent."""
+    sent = 0
+    for record in records:
+        if record.get("eventName") == "INSERT":
+            flip = Flip.from_raw_data(record["dynamodb"]["NewImage"])
+            sent += len(deliver(flip, sleep=sleep))
+    return sent
+
+
+def deliver(flip: Flip, sleep=time.sleep) -> list[Notification]:
+    """Notify every channel of the flip's check that wants this direction, once each."""
+    if not flips.needs_alert(flip):
+        return []
+    check = checks.get(flip.code)
+    if check is None:
+        return []
+    sent, notice = [], None
+    for channel in channels.for_check(check):
+        transport = integrations.KINDS.get(channel.kind)
+        if transport is None or transport.is_noop(channel, flip.new_status):
+            continue
+        notification = _claim(flip, channel)
+        if notification is None:
+            continue  # this flip already went out on this channel
+        notice = notice or notices.build(check, flip)
+        _send(transport, channel, notice, notification, sleep)
+        sent.append(notification)
+    return sent
+
+
+def _claim(flip: Flip, channel: Channel) -> Notification | None:
+    now = datetime.now(timezone.utc)
+    notification = Notification(
+        code=flip.code,
+        key=f"{flip.created.isoformat()}#{channel.code}",
+        channel=channel.code,
+        check_status=flip.new_status,
+        created=now,
+        expires=now + NOTIFICATION_RETENTION,
+    )
+    try:
+        notification.save(condition=Notification.key.does_not_exist())
+    except PutError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return notification
+
+
+def _send(transport, channel: Channel, notice, notification: Notification, sleep) -> None:
+    started, clock = datetime.now(timezone.utc), time.monotonic()
+    error = _try(transport, channel, notice, sleep)
+    message = error.message[:ERROR_MAX] if error else ""
+    notification.update(actions=[Notification.error.set(message)])
+    disable = bool(error and error.disable)
+    channels.record_result(channel, started, time.monotonic() - clock, message, disable)
+
+
+def _try(transport, channel: Channel, notice, sleep) -> TransportError | None:
+    """Send, retrying transient failures with backoff; the last error, or None on success."""
+    if not transport.enabled():
+        return TransportError(f"{transport.LABEL} notifications are not enabled.")
+    for attempt in range(1, settings.NOTIFY_TRIES + 1):
+        try:
+            transport.send(channel, notice)
+            return None
+        except TransportError as e:
+            if not e.transient or attempt == settings.NOTIFY_TRIES:
+                return e
+        except Exception:
+            log.exception("%s channel %s failed", channel.kind, channel.code)
+            return TransportError("Unexpected error while sending")
+        sleep(2 ** (attempt - 1))  # 1 s, 2 s, ...

@@ -1,0 +1,99 @@
+"""Email alerts: a text and an HTML message rendered from templates/emails/alert.*."""
+import functools
+import json
+import os
+import re
+
+from chalicelib import emails, settings
+from chalicelib.integrations import text
+from chalicelib.integrations.base import Notice, TransportError
+from chalicelib.models import Channel
+
+KIND = "email"
+LABEL = "Email"
+BODY_LIMIT = 10_000
+TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "templates")
+ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@([\w-]+\.)+[\w-]+$")
+
+
+def enabled() -> bool:
+    return True
+
+
+def validate(value: dict) -> str:
+    """The stored JSON for an address and its up/down flags; ValueError if unusable."""
+    address = str(value.get("value") or "").strip()
+    if len(address) > 254 or not ADDRESS.match(address):
+        raise ValueError("value: enter a valid email address")
+    up, down = bool(value.get("up", True)), bool(value.get("down", True))
+    if not up and not down:
+        raise ValueError("up, down: select at least one")
+    return json.dumps({"value": address, "up": up, "down": down})
+
+
+def target(channel: Channel) -> dict:
+    """{"value": address, "up": bool, "down": bool}; a legacy bare address means both."""
+    try:
+        stored = json.loads(channel.value)
+    except ValueError:
+        stored = None
+    if not isinstance(stored, dict):
+        return {"value": channel.value.strip(), "up": True, "down": True}
+    up, down = bool(stored.get("up", True)), bool(stored.get("down", True))
+    return {"value": stored.get("value", ""), "up": up, "down": down}
+
+
+def is_noop(channel: Channel, status: str) -> bool:
+    return not target(channel).get(status, False)
+
+
+def send(channel: Channel, notice: Notice) -> None:
+    if not channel.email_verified:
+        raise TransportError("Email not verified", disable=False)
+    context = _context(notice)
+    subject = f"{notice.status.upper()} | {context['name']}"
+    emails.send(
+        target(channel)["value"],
+        subject,
+        _environment(False).get_template("emails/alert.txt").render(context),
+        _environment(True).get_template("emails/alert.html").render(context),
+    )
+
+
+def _context(notice: Notice) -> dict:
+    body, clipped = text.body_tail(notice.last_ping_body, BODY_LIMIT)
+    details = text.details(notice)
+    if notice.last_ping is not None:
+        details.append(("Last Ping Time", text.format_time(notice.last_ping.created)))
+    return {
+        "site_name": settings.SITE_NAME,
+        "status": notice.status,
+        "name": text.name_then_code(notice.check),
+        "sentence": text.status_sentence(notice),
+        "downtime": text.downtime_sentence(notice),
+        "check_url": notice.check_url,
+        "desc": notice.check.desc,
+        "project_name": notice.project_name,
+        "details": details,
+        "changed_at": text.format_time(notice.now),
+        "body": body,
+        "body_clipped": clipped,
+        "body_limit": f"{BODY_LIMIT:,}",
+        "others_heading": text.others_heading(notice),
+        "others": text.other_down_lines(notice),
+        "others_more": text.others_not_listed(notice),
+    }
+
+
+@functools.cache
+def _environment(html: bool):
+    import jinja2  # here, not at the top: importing the registry stays light
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=html,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )

@@ -1,0 +1,128 @@
+"""Wording every integration kind shares: durations, times, the status sentence, check details."""
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+
+from chalicelib.integrations.base import Notice
+from chalicelib.models import Check, Ping
+
+# Biggest first; a duration is told in its largest unit plus, if not zero, the next one.
+UNITS = [("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)]
+
+PING_KINDS = {
+    "success": "Success",
+    "fail": "Failure",
+    "start": "Start",
+    "log": "Log",
+    "ign": "Ignored",
+}
+
+
+def duration(value: timedelta | float) -> str:
+    """A length of time in words, e.g. "2 hours 5 minutes" or "1 day"."""
+    seconds = int(value.total_seconds() if isinstance(value, timedelta) else value)
+    counts = []
+    for name, size in UNITS:
+        count, seconds = divmod(seconds, size)
+        counts.append((name, count))
+    for i, (name, count) in enumerate(counts):
+        if count:
+            words = [_plural(count, name)]
+            if i + 1 < len(counts) and counts[i + 1][1]:
+                words.append(_plural(counts[i + 1][1], counts[i + 1][0]))
+            return " ".join(words)
+    return "0 seconds"
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """How long before now, e.g. "3 hours ago"; "just now" under a second."""
+    if now - moment < timedelta(seconds=1):
+        return "just now"
+    return duration(now - moment) + " ago"
+
+
+def format_time(moment: datetime) -> str:
+    """An absolute time as in mail headers, in UTC: "Thu, 15 Jan 2026 12:00:00 GMT"."""
+    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+
+
+def name_then_code(check: Check) -> str:
+    """The check's name, or its uuid when it has none."""
+    return check.name or check.code
+
+
+def tags(check: Check) -> list[str]:
+    return check.tags.split()
+
+
+def status_sentence(notice: Notice) -> str:
+    """One sentence saying what happened, with the reason when the check went down."""
+    name = name_then_code(notice.check)
+    if notice.status != "down":
+        return f'The check "{name}" is now UP.'
+    reason = f" ({notice.reason})" if notice.reason else ""
+    return f'The check "{name}" is DOWN{reason}.'
+
+
+def downtime_sentence(notice: Notice) -> str:
+    """"The downtime lasted ..." for an up alert whose downtime is known, else ""."""
+    if notice.status != "up" or notice.downtime is None:
+        return ""
+    return f"The downtime lasted {duration(notice.downtime)}."
+
+
+def schedule_fields(check: Check) -> list[tuple[str, str]]:
+    """Period for simple checks; Schedule and Time Zone for cron and OnCalendar ones."""
+    if check.kind == "simple":
+        return [("Period", duration(check.timeout))]
+    return [("Schedule", check.schedule), ("Time Zone", check.tz)]
+
+
+def last_ping_summary(ping: Ping | None, now: datetime) -> str:
+    """The last ping's kind and age, e.g. "Success, 2 hours ago", or "Never"."""
+    if ping is None:
+        return "Never"
+    return f"{PING_KINDS.get(ping.kind, ping.kind)}, {ago(ping.created, now)}"
+
+
+def details(notice: Notice) -> list[tuple[str, str]]:
+    """The labelled facts most kinds show: project, tags, schedule, pings."""
+    fields = [("Project", notice.project_name)]
+    if tags(notice.check):
+        fields.append(("Tags", " ".join(tags(notice.check))))
+    fields.extend(schedule_fields(notice.check))
+    fields.append(("Total Pings", str(int(notice.check.n_pings))))
+    fields.append(("Last Ping", last_ping_summary(notice.last_ping, notice.now)))
+    return fields
+
+
+def body_tail(body: bytes | None, limit: int) -> tuple[str, bool]:
+    """The last `limit` characters of a ping body as text, and whether any were cut."""
+    text = (body or b"").decode("utf-8", errors="replace")
+    return text[-limit:], len(text) > limit
+
+
+def others_heading(notice: Notice) -> str:
+    """What the list of other down checks is called, or "" when there is nothing to say."""
+    if notice.other_down_count:
+        return "Also down in this project:" if notice.status == "down" else "Still down in this project:"
+    if notice.project_check_count > 1:
+        return "All the other checks are up."
+    return ""
+
+
+def others_not_listed(notice: Notice) -> int:
+    """How many other down checks the list leaves out ("and N more")."""
+    return max(notice.other_down_count - len(notice.other_down), 0)
+
+
+def other_down_lines(notice: Notice) -> list[tuple[str, str]]:
+    """Each listed other down check: its name and when it was last pinged."""
+    lines = []
+    for check in notice.other_down:
+        seen = f"last ping {ago(check.last_ping, notice.now)}" if check.last_ping else "never pinged"
+        lines.append((name_then_code(check), seen))
+    return lines
