@@ -75,6 +75,10 @@ def _send(transport, channel: Channel, notice, notification: Notification, sleep
     error = _try(transport, channel, notice, sleep)
     message = error.message[:ERROR_MAX] if error else ""
     notification.update(actions=[Notification.error.set(message)])
+    log.info(
+        "%s alert for check %s via %s %s: %s",
+        notice.status, notice.check.code, channel.kind, channel.code, message or "sent",
+    )
     disable = bool(error and error.disable)
     channels.record_result(channel, started, time.monotonic() - clock, message, disable)
 

@@ -300,6 +300,8 @@ def test_missed_ping_alerts_through_the_running_stack(stack, as_client, recorder
     hook = {"url_down": recorder.url("/down"), "url_up": recorder.url("/up"), "body_down": "$NAME $STATUS",
             "method_down": "POST", "body_up": "$NAME $STATUS", "method_up": "POST"}
     channels.create_channel(project.code, "webhook", hook, now)
+    email = {"value": "ops@example.org", "up": True, "down": True}
+    channels.create_channel(project.code, "email", email, now, email_verified=True)
     # As if its last ping came three minutes ago: the deadline has passed.
     check.update(actions=[
         Check.status.set("up"), Check.last_ping.set(now - timedelta(minutes=3)),
@@ -308,6 +310,10 @@ def test_missed_ping_alerts_through_the_running_stack(stack, as_client, recorder
 
     poll(lambda: any(r.path == "/down" for r in recorder.requests), 60, f"the down alert\n{stack.output()}")
     assert Check.get(check.code, consistent_read=True).status == "down"
+    outbox = stack.data_dir / "outbox"
+    [mail] = poll(lambda: list(outbox.glob("*.eml")), 30, "the down email in the outbox")
+    assert "Subject: DOWN | Nightly" in mail.read_text()
+    assert "down alert for check" in stack.output()
     assert requests.get(f"{stack.base}/ping/{check.code}", headers={"Connection": "close"}, timeout=10).text == "OK"
     poll(lambda: any(r.path == "/up" for r in recorder.requests), 60, f"the up alert\n{stack.output()}")
     assert [(r.path, r.body) for r in recorder.requests] == [("/down", b"Nightly down"), ("/up", b"Nightly up")]

@@ -50,12 +50,27 @@ def test_paused_check_that_started_and_never_finished_goes_down(check, ping, now
     assert flips(check)[-1][:2] == ("paused", "down")
 
 
-def test_cron_check_goes_down_grace_after_its_scheduled_time(make_check, ping, now):
+def test_cron_check_goes_down_exactly_grace_after_its_scheduled_time(make_check, ping, now):
     check = make_check(kind="cron", schedule="30 3 * * *", tz="Europe/Riga", grace=600)
     ping(check, now)  # 14:00 in Riga; next expected 03:30 Riga = 01:30 UTC
-    expected = now.replace(hour=1, minute=30) + timedelta(days=1)
-    assert sweep.sweep_once(expected + timedelta(minutes=9)) == 0
-    assert sweep.sweep_once(expected + timedelta(minutes=10)) == 1
+    deadline = now.replace(hour=1, minute=30) + timedelta(days=1, minutes=10)
+    assert sweep.sweep_once(deadline - timedelta(microseconds=1)) == 0
+    assert sweep.sweep_once(deadline) == 1
+
+
+def test_oncalendar_check_goes_down_exactly_grace_after_its_scheduled_time(make_check, ping, now):
+    check = make_check(kind="oncalendar", schedule="Mon..Fri 09:00", tz="America/New_York", grace=300)
+    ping(check, now)  # Thursday 07:00 in New York; next expected 09:00 that day = 14:00 UTC
+    deadline = now.replace(hour=14, minute=5)
+    assert sweep.sweep_once(deadline - timedelta(microseconds=1)) == 0
+    assert sweep.sweep_once(deadline) == 1
+
+
+def test_paused_check_never_goes_down(check, ping, now):
+    ping(check, now)
+    check.update(actions=[Check.status.set("paused"), Check.alert_after.remove()])
+    assert sweep.sweep_once(now + timedelta(days=400)) == 0
+    assert checks.get(check.code).status == "paused"
 
 
 def test_down_check_leaves_the_due_index(check, ping, now):
