@@ -66,3 +66,9 @@ SWEEP_POLL_SECONDS = _int("SWEEP_POLL_SECONDS", 2)
 FLIPS_STREAM_ARN = os.environ.get(
     "FLIPS_STREAM_ARN", f"arn:aws:dynamodb:us-east-1:000000000000:table/{TABLE_PREFIX}flips/stream/latest"
 )
+
+# Signs badge URLs (and later sessions and links). Set it in every deployment; the default
+# only suits a local stack.
+SECRET_KEY = os.environ.get("SECRET_KEY", "local-development-secret-do-not-deploy")
+# The label of the all-checks badge.
+MASTER_BADGE_LABEL = os.environ.get("MASTER_BADGE_LABEL", SITE_NAME)
