@@ -80,6 +80,11 @@ class CheckBySlug(GlobalSecondaryIndex):
     slug_key = UnicodeAttribute(hash_key=True)
 
 
+class CheckByBadgeKey(GlobalSecondaryIndex):
+    Meta = _index_meta("by_badge_key", AllProjection())
+    badge_key = UnicodeAttribute(hash_key=True)
+
+
 class CheckDue(GlobalSecondaryIndex):
     """Sparse: holds only checks with an alert_after, i.e. that can still go down.
 
@@ -142,6 +147,7 @@ class Check(Model):
 
     by_project = CheckByProject()
     by_slug = CheckBySlug()
+    by_badge_key = CheckByBadgeKey()
     due = CheckDue()
 
 
