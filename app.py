@@ -58,9 +58,80 @@ def _ping(parts: list[str]) -> Response:
     return _text(result.status_code, result.text, {**pings.response_headers(), **result.headers})
 
 
-@app.route("/api/v3/status", methods=["GET"])
-def status():
-    return _text(200, "OK")
+API = "/api/{version}"
+API_METHODS = ["GET", "POST", "DELETE", "OPTIONS"]
+
+
+def _api(endpoint: str, version: str, **params) -> Response:
+    from chalicelib import api
+
+    request = app.current_request
+    api_request = api.ApiRequest(
+        method=request.method,
+        version_segment=version,
+        headers={name.lower(): value for name, value in request.headers.items()},
+        query={name: request.query_params.getlist(name) for name in (request.query_params or {})},
+        body=request.raw_body or b"",
+        now=_now(),
+    )
+    return _response(api.handle(endpoint, api_request, **params))
+
+
+def _response(result) -> Response:
+    headers = {"Content-Type": result.content_type, **result.headers}
+    return Response(body=result.body if result.body is not None else "", status_code=result.status_code, headers=headers)
+
+
+@app.route(API + "/checks", methods=API_METHODS, content_types=["*/*"])
+def api_checks(version):
+    return _api("checks", version)
+
+
+@app.route(API + "/checks/{code}", methods=API_METHODS, content_types=["*/*"])
+def api_check(version, code):
+    return _api("check", version, code=code)
+
+
+@app.route(API + "/checks/{code}/pause", methods=API_METHODS, content_types=["*/*"])
+def api_pause(version, code):
+    return _api("pause", version, code=code)
+
+
+@app.route(API + "/checks/{code}/resume", methods=API_METHODS, content_types=["*/*"])
+def api_resume(version, code):
+    return _api("resume", version, code=code)
+
+
+@app.route(API + "/checks/{code}/pings", methods=API_METHODS, content_types=["*/*"])
+def api_pings(version, code):
+    return _api("pings", version, code=code)
+
+
+@app.route(API + "/checks/{code}/pings/{n}/body", methods=API_METHODS, content_types=["*/*"])
+def api_ping_body(version, code, n):
+    return _api("ping_body", version, code=code, n=n)
+
+
+@app.route(API + "/checks/{code}/flips", methods=API_METHODS, content_types=["*/*"])
+def api_flips(version, code):
+    return _api("flips", version, code=code)
+
+
+@app.route(API + "/channels", methods=API_METHODS, content_types=["*/*"])
+def api_channels(version):
+    return _api("channels", version)
+
+
+@app.route(API + "/badges", methods=API_METHODS, content_types=["*/*"])
+def api_badges(version):
+    return _api("badges", version)
+
+
+@app.route(API + "/status", methods=["GET"])
+def api_status(version):
+    from chalicelib import api
+
+    return _response(api.status(version))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="sweep")

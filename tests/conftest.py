@@ -241,3 +241,23 @@ def webhook(project, now, recorder):
         return channels.create_channel(project.code, "webhook", value, now, **fields)
 
     return make
+
+
+@pytest.fixture
+def api(client, new_project):
+    """api(method, path, body=None, key="rw"|"ro"|<key>|None, **headers) on the test client."""
+    import json as json_module
+
+    keys = {"rw": new_project.api_key, "ro": new_project.api_key_readonly}
+
+    def call(method, path, body=None, key="rw", headers=None):
+        all_headers = dict(headers or {})
+        if key is not None:
+            all_headers["X-Api-Key"] = keys.get(key, key)
+        if isinstance(body, (dict, list)):
+            body = json_module.dumps(body)
+        if body is not None:
+            all_headers.setdefault("Content-Type", "application/json")
+        return client.request(method, path, body=body or b"", headers=all_headers)
+
+    return call

@@ -1,0 +1,159 @@
+"""The /checks endpoints: list, get, create (with the `unique` upsert), update, pause, resume, delete."""
+import re
+import unicodedata
+
+from chalicelib import checks, schedules
+from chalicelib.api import spec as check_spec
+from chalicelib.api.core import NOT_FOUND, ApiRequest, ApiResponse, error, text
+from chalicelib.check_json import to_dict, unique_key
+from chalicelib.models import Channel, Check
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+UNIQUE_KEY_RE = re.compile(r"^[0-9a-f]{40}$")
+COPIED_FIELDS = (
+    "slug", "tags", "desc", "grace", "tz", "methods", "manual_resume", "filter_body",
+    "filter_http_body", "filter_default_fail", "start_kw", "success_kw", "failure_kw",
+)  # fmt: skip
+
+
+def _json(request: ApiRequest, check: Check, status_code: int = 200) -> ApiResponse:
+    return ApiResponse(status_code, to_dict(check, request.now, request.readonly, request.version))
+
+
+def find(request: ApiRequest, code: str, allow_unique_key: bool = True) -> Check | None:
+    """The project's check by uuid (or, where allowed, unique_key); None for anything else."""
+    if UUID_RE.match(code):
+        check = checks.get(code)
+        # Another project's check is "not found": its existence is not this key's business.
+        return check if check is not None and check.project == request.project.code else None
+    if allow_unique_key and UNIQUE_KEY_RE.match(code):
+        return next((c for c in _project_checks(request) if unique_key(c.code) == code), None)
+    return None
+
+
+def _project_checks(request: ApiRequest) -> list[Check]:
+    return sorted(Check.by_project.query(request.project.code), key=lambda c: c.created)
+
+
+def list_checks(request: ApiRequest) -> ApiResponse:
+    tags, slug = request.query.get("tag", []), request.arg("slug")
+    found = [
+        c for c in _project_checks(request)
+        if all(tag in c.tags.split() for tag in tags) and (slug is None or c.slug == slug)
+    ]  # fmt: skip
+    return ApiResponse(200, {"checks": [to_dict(c, request.now, request.readonly, request.version) for c in found]})
+
+
+def get_check(request: ApiRequest, code: str) -> ApiResponse:
+    check = find(request, code)
+    return _json(request, check) if check else NOT_FOUND
+
+
+def create_check(request: ApiRequest) -> ApiResponse:
+    try:
+        spec = check_spec.validate(request.json)
+        existing = _upsert_match(request, spec)
+        changes = _changes(request, spec, existing)
+    except ValueError as e:
+        return error(400, str(e))
+    if existing is not None:
+        return _json(request, checks.update_config(existing, changes, request.now))
+    if checks.count_in_project(request.project.code) >= request.project.check_limit:
+        return ApiResponse(403, "", "text/plain")
+    check = checks.create_check(request.project, request.now, **changes)
+    return _json(request, check, 201)
+
+
+def update_check(request: ApiRequest, code: str) -> ApiResponse:
+    check = find(request, code, allow_unique_key=False)
+    if check is None:
+        return NOT_FOUND
+    try:
+        changes = _changes(request, check_spec.validate(request.json), check)
+        return _json(request, checks.update_config(check, changes, request.now))
+    except ValueError as e:
+        return error(400, str(e))
+    except Check.DoesNotExist:
+        return NOT_FOUND  # deleted while being updated
+
+
+def pause_check(request: ApiRequest, code: str) -> ApiResponse:
+    check = find(request, code, allow_unique_key=False)
+    return _json(request, checks.pause(check, request.now)) if check else NOT_FOUND
+
+
+def resume_check(request: ApiRequest, code: str) -> ApiResponse:
+    check = find(request, code, allow_unique_key=False)
+    if check is None:
+        return NOT_FOUND
+    if check.status != "paused":
+        return text(409, "check is not paused")
+    return _json(request, checks.resume(check, request.now))
+
+
+def delete_check(request: ApiRequest, code: str) -> ApiResponse:
+    check = find(request, code, allow_unique_key=False)
+    if check is None:
+        return NOT_FOUND
+    response = _json(request, check)  # the check as it was
+    checks.delete(check)
+    return response
+
+
+def _upsert_match(request: ApiRequest, spec: dict) -> Check | None:
+    """With `unique`, the first of the project's checks equal on every listed field."""
+    unique = spec.get("unique") or []
+    if not unique or any(name not in spec for name in unique):
+        return None
+    return next((c for c in _project_checks(request) if all(getattr(c, n) == spec[n] for n in unique)), None)
+
+
+def _changes(request: ApiRequest, spec: dict, check: Check | None) -> dict:
+    """The check fields a validated request sets, with Healthchecks' derived fields."""
+    changes = {name: spec[name] for name in COPIED_FIELDS if name in spec}
+    if "name" in spec:
+        changes["name"] = spec["name"]
+        if request.version < 3 and "slug" not in spec:
+            changes["slug"] = slugify(spec["name"])
+    if "schedule" in spec:
+        changes.update(kind=schedules.guess_kind(spec["schedule"]), schedule=spec["schedule"])
+    elif "timeout" in spec:
+        changes.update(kind="simple", timeout=spec["timeout"])
+    # The deprecated subject fields set the keywords and turn the subject filter on or off.
+    for old_name, new_name in (("subject", "success_kw"), ("subject_fail", "failure_kw")):
+        if old_name in spec:
+            changes[new_name] = spec[old_name]
+            current = {kw: changes.get(kw, getattr(check, kw, "")) for kw in ("success_kw", "failure_kw")}
+            changes["filter_subject"] = bool(current["success_kw"] or current["failure_kw"])
+    if "filter_subject" in spec:
+        changes["filter_subject"] = spec["filter_subject"]
+    if "channels" in spec:
+        changes["channels"] = _channel_codes(request.project.code, spec["channels"])
+    if "slug" in changes:
+        changes["slug_key"] = checks.slug_key(request.project.ping_key, changes["slug"])
+    return changes
+
+
+def _channel_codes(project_code: str, value: str) -> set[str]:
+    """"*" is every channel of the project, "" none, else channel uuids or names, comma-separated."""
+    channels = list(Channel.by_project.query(project_code))
+    if value == "*":
+        return {c.code for c in channels}
+    codes = set()
+    for identifier in (part.strip() for part in value.split(",")) if value else ():
+        if not identifier:
+            raise ValueError("empty channel identifier")
+        matches = [c for c in channels if identifier in (c.code, c.name)]
+        if not matches:
+            raise ValueError(f"invalid channel identifier: {identifier}")
+        if len(matches) > 1:
+            raise ValueError(f"non-unique channel identifier: {identifier}")
+        codes.add(matches[0].code)
+    return codes
+
+
+def slugify(value: str) -> str:
+    """As Django's slugify: ASCII, lower case, words joined by hyphens."""
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^\w\s-]", "", value.lower())
+    return re.sub(r"[-\s]+", "-", value).strip("-_")

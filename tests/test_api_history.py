@@ -1,0 +1,94 @@
+"""Pings, ping bodies, flips, channels and badges through the API."""
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib import channels, projects
+
+
+def body(response):
+    return json.loads(response.body)
+
+
+def test_pings_are_listed_newest_first_with_their_details(api, check, ping, now):
+    ping(check, now, "start", query={"rid": "11111111-1111-4111-8111-111111111111"})
+    ping(check, now + timedelta(seconds=12.5), method="POST", body=b"ok", ua="runitor",
+         query={"rid": "11111111-1111-4111-8111-111111111111"})
+    [second, first] = body(api("GET", f"/api/v3/checks/{check.code}/pings/"))["pings"]
+    assert first["type"] == "start" and "duration" not in first and first["body_url"] is None
+    assert second == {
+        "type": "success", "date": (now + timedelta(seconds=12.5)).isoformat(), "n": 2,
+        "scheme": "https", "remote_addr": "10.0.0.1", "method": "POST", "ua": "runitor",
+        "rid": "11111111-1111-4111-8111-111111111111", "duration": 12.5,
+        "body_url": f"http://localhost:8000/api/v3/checks/{check.code}/pings/2/body",
+    }
+
+
+def test_pings_list_stops_at_the_ping_log_limit(api, check, ping, now):
+    check.update(actions=[type(check).ping_log_limit.set(3)])
+    for i in range(5):
+        ping(check, now + timedelta(seconds=i))
+    assert [p["n"] for p in body(api("GET", f"/api/v3/checks/{check.code}/pings/"))["pings"]] == [5, 4, 3]
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_ping_body_is_returned_exactly(api, check, ping, now, size):
+    ping(check, now, method="POST", body=b"a" * size)
+    response = api("GET", f"/api/v3/checks/{check.code}/pings/1/body")
+    assert (response.status_code, response.body) == (200, b"a" * size)
+    assert response.headers["Content-Type"].startswith("text/plain")
+
+
+def test_binary_ping_body_comes_back_byte_for_byte(api, check, ping, now):
+    raw = bytes(range(256))
+    ping(check, now, method="POST", body=raw)
+    response = api("GET", f"/api/v3/checks/{check.code}/pings/1/body", headers={"Accept": "*/*"})
+    assert response.body == raw
+
+
+@pytest.mark.parametrize("n", ["2", "0", "x"])
+def test_missing_ping_body_is_404(api, check, ping, now, n):
+    ping(check, now)  # no body
+    assert api("GET", f"/api/v3/checks/{check.code}/pings/1/body").status_code == 404
+    assert api("GET", f"/api/v3/checks/{check.code}/pings/{n}/body").status_code == 404
+
+
+def test_flips_are_listed_newest_first(api, check, ping, now):
+    ping(check, now)
+    ping(check, now + timedelta(minutes=1), "fail")
+    flips = body(api("GET", f"/api/v3/checks/{check.code}/flips/", key="ro"))["flips"]
+    assert flips == [
+        {"timestamp": (now + timedelta(minutes=1)).isoformat(), "up": 0},
+        {"timestamp": now.isoformat(), "up": 1},
+    ]
+
+
+def test_flips_filter_by_start_and_end(api, check, ping, now):
+    for minutes, action in [(0, "fail"), (10, "0"), (20, "fail")]:
+        ping(check, now + timedelta(minutes=minutes), action)
+    start, end = int((now + timedelta(minutes=5)).timestamp()), int((now + timedelta(minutes=15)).timestamp())
+    flips = body(api("GET", f"/api/v3/checks/{check.code}/flips/?start={start}&end={end}"))["flips"]
+    assert flips == [{"timestamp": (now + timedelta(minutes=10)).isoformat(), "up": 1}]
+
+
+def test_flips_filter_by_seconds(api, check, ping):
+    wall = datetime.now(timezone.utc)  # ?seconds counts back from the server's clock
+    ping(check, wall - timedelta(hours=2), "fail")
+    ping(check, wall - timedelta(minutes=1))
+    flips = body(api("GET", f"/api/v3/checks/{check.code}/flips/?seconds=3600"))["flips"]
+    assert [f["up"] for f in flips] == [1]
+
+
+@pytest.mark.parametrize("query", ["seconds=-1", "seconds=31536001", "start=abc", "end=10000000001"])
+def test_bad_flip_filters_are_400(api, check, query):
+    assert api("GET", f"/api/v3/checks/{check.code}/flips/?{query}").status_code == 400
+
+
+def test_channels_are_listed_with_id_name_and_kind(api, project, now):
+    channel = channels.create_channel(project.code, "webhook", {"url_down": "http://example.org"}, now, name="Ops")
+    other = projects.create_project("Other", now).project
+    channels.create_channel(other.code, "webhook", {"url_down": "http://example.org"}, now, name="Theirs")
+    assert body(api("GET", "/api/v3/channels/")) == {
+        "channels": [{"id": channel.code, "name": "Ops", "kind": "webhook"}]
+    }
