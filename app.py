@@ -127,6 +127,16 @@ def api_badges(version):
     return _api("badges", version)
 
 
+@app.route(API + "/openapi.json", methods=["GET"])
+def api_openapi(version):
+    from chalicelib.api import openapi
+
+    document = openapi.document(version)
+    if document is None:
+        return Response(body={"error": "not found"}, status_code=404)
+    return Response(body=document, status_code=200, headers={"Access-Control-Allow-Origin": "*"})
+
+
 @app.route(API + "/status", methods=["GET"])
 def api_status(version):
     from chalicelib import api
