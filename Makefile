@@ -29,5 +29,10 @@ run: setup
 test: setup
 	$(PY) -m pytest -q
 
+# Benchmarks (they print figures, they assert nothing); see bench/README.md.
+bench: setup
+	$(PY) -m bench.sweep_pass
+	$(PY) -m bench.alert_latency
+
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

@@ -156,3 +156,48 @@ def deliver(event):
     from chalicelib import alerts
 
     alerts.handle_stream_records([record.to_dict() for record in event])
+
+
+BADGE_METHODS = ["GET", "OPTIONS"]
+
+
+def _badge(find) -> Response:
+    """A badge response; `find(fmt, now)` locates it from the path, None meaning 404."""
+    from chalicelib import badges
+
+    if app.current_request.method == "OPTIONS":
+        return Response(body="", status_code=204, headers=badges.BADGE_HEADERS)
+    badge = find(_now())
+    if badge is None:
+        return _text(404, "not found")
+    return Response(body=badge.body, status_code=200, headers={**badges.BADGE_HEADERS, "Content-Type": badge.content_type})
+
+
+def _name_and_format(segment: str) -> tuple[str, str]:
+    """"db.svg" -> ("db", "svg"): Chalice cannot split one path segment into two params."""
+    name, _, fmt = segment.rpartition(".")
+    return name, fmt
+
+
+@app.route("/badge/{badge_key}/{signature}/{tag_file}", methods=BADGE_METHODS)
+def tag_badge(badge_key, signature, tag_file):
+    from chalicelib import badges
+
+    tag, fmt = _name_and_format(tag_file)
+    return _badge(lambda now: badges.project_badge(badge_key, signature, tag, fmt, now))
+
+
+@app.route("/badge/{badge_key}/{signature_file}", methods=BADGE_METHODS)
+def project_badge(badge_key, signature_file):
+    from chalicelib import badges
+
+    signature, fmt = _name_and_format(signature_file)
+    return _badge(lambda now: badges.project_badge(badge_key, signature, None, fmt, now))
+
+
+@app.route("/b/{states}/{badge_file}", methods=BADGE_METHODS)
+def check_badge(states, badge_file):
+    from chalicelib import badges
+
+    badge_key, fmt = _name_and_format(badge_file)
+    return _badge(lambda now: badges.check_badge(badge_key, states, fmt, now))

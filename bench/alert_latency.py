@@ -1,0 +1,162 @@
+"""Benchmark: from a check's deadline (alert_after) to its webhook arriving, through the local stack.
+
+`python -m bench.alert_latency [--checks 60]`
+"""
+import argparse
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
+
+from chalicelib import channels, checks, projects
+
+FIRST_DEADLINE = 5.0  # seconds after setup starts: room to create the checks and the channel
+SPACING = 0.5  # seconds between two checks' deadlines
+WAIT_TIMEOUT = 120.0  # seconds from setup until we give up on missing webhooks
+# The smallest schedule the API accepts; last_ping is this far before alert_after.
+TIMEOUT = GRACE = 60
+GOAL_P95 = 5.0
+
+
+class Arrivals:
+    """An HTTP server on 127.0.0.1 that notes when each webhook body (a check code) first arrives."""
+
+    def __init__(self):
+        self.first: dict[str, datetime] = {}
+        self.duplicates = 0
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def _handler(self):
+        arrivals = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                # Stamped before the body is read: the moment the request reached us.
+                at = datetime.now(timezone.utc)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode(errors="replace")
+                arrivals.note(body.strip(), at)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def note(self, code: str, at: datetime) -> None:
+        with self._lock:
+            if code in self.first:
+                self.duplicates += 1
+            else:
+                self.first[code] = at
+
+    def __enter__(self) -> "Arrivals":
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def set_up(m: int, hook_url: str) -> tuple[dict[str, datetime], float]:
+    """A project, m up checks with deadlines spread over the next ~30 s, then the webhook channel.
+
+    Returns each check's alert_after by code, and the seconds the setup took.
+    """
+    started = time.monotonic()
+    now = datetime.now(timezone.utc)
+    project = projects.create_project("alert latency", now).project
+    deadlines = {}
+    for i in range(m):
+        alert_after = now + timedelta(seconds=FIRST_DEADLINE + i * SPACING)
+        # Consistent with the schedule, so that the sweep's status rules say "down" at alert_after.
+        last_ping = alert_after - timedelta(seconds=TIMEOUT + GRACE)
+        check = checks.create_check(
+            project, now, name=f"latency {i}", timeout=TIMEOUT, grace=GRACE,
+            status="up", last_ping=last_ping, alert_after=alert_after,
+        )  # fmt: skip
+        deadlines[check.code] = alert_after
+    # After the checks: a new channel is assigned to the project's existing checks.
+    hook = {"method_down": "POST", "url_down": f"{hook_url}/down", "body_down": "$CODE"}
+    channels.create_channel(project.code, "webhook", hook, now, name="bench recorder")
+    return deadlines, time.monotonic() - started
+
+
+def wait_for(arrivals: Arrivals, codes, until: float) -> None:
+    last_report = 0.0
+    while time.monotonic() < until:
+        got = sum(code in arrivals.first for code in codes)
+        if got == len(codes):
+            return
+        if time.monotonic() - last_report >= 5:
+            print(f"  {got:>3} / {len(codes)} webhooks received", flush=True)
+            last_report = time.monotonic()
+        time.sleep(0.1)
+
+
+def report(deadlines: dict[str, datetime], arrivals: Arrivals, stack: common.Stack) -> None:
+    delays = sorted((arrivals.first[c] - d).total_seconds() for c, d in deadlines.items() if c in arrivals.first)
+    missing = [c for c in deadlines if c not in arrivals.first]
+    print()
+    print("Delay from a check's alert_after to its webhook reaching the recorder (seconds):")
+    p50, p95 = common.percentile(delays, 50), common.percentile(delays, 95)
+    print(common.table(
+        ["checks", "received", "min", "p50", "p95", "max"],
+        [[len(deadlines), len(delays), f"{min(delays, default=float('nan')):.2f}", f"{p50:.2f}", f"{p95:.2f}",
+          f"{max(delays, default=float('nan')):.2f}"]],
+    ))  # fmt: skip
+    print()
+    buckets = [0] * 7  # [0,1), [1,2), ... [5,6), 6 and over
+    for delay in delays:
+        buckets[min(max(int(delay), 0), 6)] += 1
+    labels = [f"{i}-{i + 1} s" for i in range(6)] + [">= 6 s"]
+    print(common.table(["delay", "checks"], [[label, count] for label, count in zip(labels, buckets)]))
+    print()
+    print(f"p95 under {GOAL_P95:g} s: {'yes' if delays and not missing and p95 < GOAL_P95 else 'no'}")
+    if arrivals.duplicates:
+        print(f"Duplicate webhooks: {arrivals.duplicates} (each check should alert once)")
+    if missing:
+        print(f"Missing after {WAIT_TIMEOUT:g} s: {len(missing)} checks: {', '.join(missing)}")
+        print(f"--- last lines of the stack's log ---\n{stack.log_tail()}")
+    print()
+    print("How the path runs locally: the stack's sweep timer runs every 2 s (a check goes down 0-2 s")
+    print("after its deadline, plus the pass itself), and its delivery timer reads the flips stream every")
+    print("1 s (0-1 s more), then the webhook goes out. On AWS the sweep polls every SWEEP_POLL_SECONDS")
+    print("inside its Lambda and the stream invokes the delivery Lambda directly.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.alert_latency", description=__doc__.splitlines()[0])
+    parser.add_argument("--checks", type=int, default=60, help="checks to send down (default: %(default)s)")
+    args = parser.parse_args(argv)
+    spread = FIRST_DEADLINE + (args.checks - 1) * SPACING
+
+    common.print_header("Alert latency: deadline -> webhook, through the local stack")
+    print(f"{args.checks} up checks, deadlines {SPACING:g} s apart from {FIRST_DEADLINE:g} s to {spread:g} s from now;")
+    print("one webhook channel (POST, body $CODE) to a recorder in this process.")
+    print("Starting the local stack (DynamoDB Local, moto, app, timers)...", flush=True)
+    with common.local_stack(INTEGRATIONS_ALLOW_PRIVATE_IPS="true") as stack, Arrivals() as arrivals:
+        started = time.monotonic()
+        deadlines, setup_seconds = set_up(args.checks, arrivals.url)
+        print(f"Set up in {setup_seconds:.2f} s; waiting for the webhooks (up to {WAIT_TIMEOUT:g} s)...", flush=True)
+        if setup_seconds > FIRST_DEADLINE:
+            print("  (setup took longer than the first deadline: early checks may have gone down before")
+            print("   their channel was assigned and then send nothing)")
+        wait_for(arrivals, list(deadlines), started + WAIT_TIMEOUT)
+        report(deadlines, arrivals, stack)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit("Interrupted (the local stack was stopped).")

@@ -1,0 +1,225 @@
+"""What both benchmarks share: the local stack (or DynamoDB Local alone) as a child, cleaned up
+whatever happens; pointing this process at it; a percentile; the machine and date header.
+
+Import this module before anything from chalicelib: settings reads STAGE once, on import.
+"""
+import contextlib
+import ctypes
+import math
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+
+# Before chalicelib.settings is imported: bench tables (hc-bench-*), never the dev ones.
+os.environ["STAGE"] = "bench"
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 90  # JVM start plus moto import
+STOP_TIMEOUT = 60
+PR_SET_PDEATHSIG = 1
+
+
+def _sigterm_is_an_exit(signum, frame):
+    # Python's default SIGTERM skips `finally`; this way the stack below is still stopped.
+    raise SystemExit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _sigterm_is_an_exit)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def machine_line() -> str:
+    """CPU model, cores and Python version, for the top of a report."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()} ({sys.platform})"
+
+
+def print_header(title: str) -> None:
+    print(title)
+    print("=" * len(title))
+    print(f"machine: {machine_line()}")
+    print(f"date:    {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')}")
+    print(flush=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0-100) by the nearest-rank method: always one of the values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    """A plain text table, numbers right-aligned."""
+    cells = [headers] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells[1:]]
+    return "\n".join(lines)
+
+
+def point_at(dynamodb_url: str, moto_url: str | None = None) -> None:
+    """Send this process's boto3 clients and pynamodb models to the local servers."""
+    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
+        del os.environ[name]
+    if moto_url:
+        os.environ["AWS_ENDPOINT_URL"] = moto_url
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_url
+    # Dummy keys: DynamoDB Local (-sharedDb) and moto accept anything, and a real profile must not leak.
+    os.environ.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1")
+    from chalicelib import aws
+
+    aws.reset()
+
+
+def java_pids(data_dir: Path) -> list[int]:
+    """DynamoDB Local processes serving this data folder, i.e. only ones this run started."""
+    folder = str(data_dir).encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(b"DynamoDBLocal.jar" in arg for arg in cmdline) and any(arg.startswith(folder) for arg in cmdline):
+            pids.append(int(entry.name))
+    return pids
+
+
+def _kill_leftover_java(data_dir: Path) -> None:
+    for pid in java_pids(data_dir):
+        print(f"(killing DynamoDB Local pid {pid}, left after the stop)", file=sys.stderr)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _die_with_parent():
+    """preexec_fn: the kernel sends the child SIGTERM if this process dies (even SIGKILLed)."""
+    parent = os.getpid()
+
+    def preexec() -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
+@dataclass
+class Stack:
+    base: str  # the app's URL
+    dynamodb_url: str
+    moto_url: str
+    data_dir: Path
+    log_path: Path
+
+    def log_tail(self, lines: int = 30) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+
+@contextlib.contextmanager
+def local_stack(**extra_env: str):
+    """`python -m chalicelib.local run` on free ports and a temp data dir, with STAGE=bench.
+
+    Yields a Stack once /api/v3/status answers, with this process pointed at it; on the way
+    out it stops the stack, kills any java left with that data dir and deletes the dir.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="hc-bench-"))
+    port, ddb_port, moto_port = free_port(), free_port(), free_port()
+    stack = Stack(
+        base=f"http://127.0.0.1:{port}",
+        dynamodb_url=f"http://127.0.0.1:{ddb_port}",
+        moto_url=f"http://127.0.0.1:{moto_port}",
+        data_dir=tmp / "data",
+        log_path=tmp / "stack.log",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env.update(PYTHONUNBUFFERED="1", STAGE="bench", **extra_env)
+    command = [
+        sys.executable, "-m", "chalicelib.local", "run",
+        "--port", str(port), "--ddb-port", str(ddb_port), "--moto-port", str(moto_port),
+        "--data-dir", str(stack.data_dir),
+    ]  # fmt: skip
+    process = None
+    try:
+        with open(stack.log_path, "ab") as log:
+            # Its own session: a Ctrl-C reaches only us, and we stop the stack in order.
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=_die_with_parent() if sys.platform == "linux" else None,
+            )  # fmt: skip
+        _wait_ready(process, stack)
+        point_at(stack.dynamodb_url, stack.moto_url)
+        yield stack
+    finally:
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        _kill_leftover_java(stack.data_dir)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_ready(process: subprocess.Popen, stack: Stack) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the local stack exited with {process.returncode}:\n{stack.log_tail()}")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(f"{stack.base}/api/v3/status", timeout=2).status_code == 200:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the local stack did not answer within {START_TIMEOUT} s:\n{stack.log_tail()}")
+        time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def dynamodb_local(parent_dir: str | None = None):
+    """DynamoDB Local alone (no timers, no app) in a temp dir under parent_dir (default: the
+    system's temp dir); yields the data dir, this process pointed at the server."""
+    from chalicelib.local.dynamodb import DynamoDBLocal
+
+    tmp = Path(tempfile.mkdtemp(prefix="hc-bench-", dir=parent_dir))
+    server = DynamoDBLocal(tmp, free_port())
+    try:
+        server.start()
+        point_at(server.url)
+        yield tmp
+    finally:
+        server.stop()
+        _kill_leftover_java(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
