@@ -21,8 +21,11 @@ from pathlib import Path
 
 import requests
 
+
 # Before chalicelib.settings is imported: bench tables (hc-bench-*), never the dev ones.
 os.environ["STAGE"] = "bench"
+
+from chalicelib.local.dynamodb import java_pids  # noqa: E402  (after STAGE is set)
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 90  # JVM start plus moto import
@@ -96,22 +99,6 @@ def point_at(dynamodb_url: str, moto_url: str | None = None) -> None:
     from chalicelib import aws
 
     aws.reset()
-
-
-def java_pids(data_dir: Path) -> list[int]:
-    """DynamoDB Local processes serving this data folder, i.e. only ones this run started."""
-    folder = str(data_dir).encode()
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if any(b"DynamoDBLocal.jar" in arg for arg in cmdline) and any(arg.startswith(folder) for arg in cmdline):
-            pids.append(int(entry.name))
-    return pids
 
 
 def _kill_leftover_java(data_dir: Path) -> None:

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from chalicelib import aws, settings
+from chalicelib.local.dynamodb import java_pids
 
 pytestmark = pytest.mark.e2e
 
@@ -30,22 +31,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def java_pids(data_dir: Path) -> list[int]:
-    """DynamoDB Local processes serving this data folder (so only ones these tests started)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        folder = str(data_dir).encode()
-        if any(b"DynamoDBLocal.jar" in arg for arg in cmdline) and any(arg.startswith(folder) for arg in cmdline):
-            pids.append(int(entry.name))
-    return pids
 
 
 def poll(condition, timeout: float, what: str, interval: float = 0.1):

@@ -150,3 +150,19 @@ class DynamoDBLocal:
             return ""
         tail = "\n".join(text.splitlines()[-lines:])
         return f"--- last lines of {self.log_path} ---\n{tail}"
+
+
+def java_pids(data_dir) -> list[int]:
+    """DynamoDB Local processes serving this data folder (so only ones started on it)."""
+    folder = str(data_dir).encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(b"DynamoDBLocal.jar" in arg for arg in cmdline) and any(arg.startswith(folder) for arg in cmdline):
+            pids.append(int(entry.name))
+    return pids
