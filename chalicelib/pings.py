@@ -115,16 +115,13 @@ def response_headers() -> dict:
 def handle(target: Target, request: PingRequest, now: datetime) -> PingResponse:
     """Record one ping and answer as Healthchecks does."""
     created = False
-    if target.code:
-        check = checks.get(target.code)
-    else:
-        found = checks.find_by_slug(target.ping_key, target.slug)
-        if len(found) > 1:
-            return PingResponse(409, "ambiguous slug")
-        check = found[0] if found else None
-        if check is None and request.query.get("create") == "1":
-            check = _auto_create(target.ping_key, target.slug, now)
-            created = check is not None
+    found = find(target)
+    if len(found) > 1:
+        return PingResponse(409, "ambiguous slug")
+    check = found[0] if found else None
+    if check is None and target.slug and request.query.get("create") == "1":
+        check = _auto_create(target.ping_key, target.slug, now)
+        created = check is not None
     if check is None:
         return NOT_FOUND
 
@@ -134,13 +131,9 @@ def handle(target: Target, request: PingRequest, now: datetime) -> PingResponse:
             return PingResponse(400, "invalid uuid format")
         rid = rid.lower()
 
-    body = request.body
-    truncated = bool(settings.PING_BODY_LIMIT) and len(body) > settings.PING_BODY_LIMIT
-    if truncated:
-        body = body[: settings.PING_BODY_LIMIT]
-    kind = ping_kind(check, target.action, request.method, body)
+    kind = ping_kind(check, target.action, request.method, cut_body(request.body)[0])
     try:
-        effect = ping_effects.apply(check, kind, rid, body, now)
+        record(check, kind, request, now, rid=rid, exitstatus=target.exitstatus)
     except ping_effects.RateLimited:
         # As the hosted Healthchecks: UUID pings always get 200, slug pings may get 429.
         if target.code:
@@ -148,9 +141,36 @@ def handle(target: Target, request: PingRequest, now: datetime) -> PingResponse:
         return PingResponse(429, "rate limited")
     except ping_effects.CheckGone:
         return NOT_FOUND
-
-    _store(check, effect, target, request, rid, body, truncated, now)
     return PingResponse(201, "Created") if created else PingResponse(200, "OK")
+
+
+def find(target: Target) -> list[Check]:
+    """The checks a target names: none, one, or more (an ambiguous slug)."""
+    if target.code:
+        check = checks.get(target.code)
+        return [check] if check else []
+    return checks.find_by_slug(target.ping_key, target.slug)
+
+
+def record(
+    check: Check, kind: str, request: PingRequest, now: datetime, rid: str | None = None, exitstatus: int | None = None
+) -> str:
+    """Apply a ping of `kind` to the check and store it; the kind recorded (pausing may make it "ign").
+
+    The one way every ping form (HTTP, email) is recorded. Raises ping_effects.RateLimited or
+    ping_effects.CheckGone.
+    """
+    body, truncated = cut_body(request.body)
+    effect = ping_effects.apply(check, kind, rid, body, now)
+    _store(check, effect, request, rid, exitstatus, body, truncated, now)
+    return effect.kind
+
+
+def cut_body(body: bytes) -> tuple[bytes, bool]:
+    """The part of a body that is kept (PING_BODY_LIMIT bytes), and whether it was cut."""
+    if settings.PING_BODY_LIMIT and len(body) > settings.PING_BODY_LIMIT:
+        return body[: settings.PING_BODY_LIMIT], True
+    return body, False
 
 
 def ping_kind(check: Check, action: str, method: str, body: bytes) -> str:
@@ -194,7 +214,7 @@ def _auto_create(ping_key: str, slug: str, now: datetime) -> Check | None:
         return checks.get(code)
 
 
-def _store(check, effect, target, request, rid, body, truncated, now) -> None:
+def _store(check, effect, request, rid, exitstatus, body, truncated, now) -> None:
     n = check.n_pings
     ping = Ping(
         code=check.code,
@@ -205,7 +225,7 @@ def _store(check, effect, target, request, rid, body, truncated, now) -> None:
         method=request.method,
         remote_addr=request.remote_addr,
         ua=request.ua[:UA_MAX],
-        exitstatus=target.exitstatus,
+        exitstatus=exitstatus,
         rid=rid,
         duration=effect.duration,
         body_truncated=truncated,
