@@ -72,3 +72,52 @@ FLIPS_STREAM_ARN = os.environ.get(
 SECRET_KEY = os.environ.get("SECRET_KEY", "local-development-secret-do-not-deploy")
 # The label of the all-checks badge.
 MASTER_BADGE_LABEL = os.environ.get("MASTER_BADGE_LABEL", SITE_NAME)
+
+
+def _secret(name: str) -> str:
+    """A secret from NAME, or from the file NAME_FILE names (as Healthchecks' *_FILE variants)."""
+    path = os.environ.get(name + "_FILE")
+    if path and not os.environ.get(name):
+        with open(path) as f:
+            return f.read().strip()
+    return os.environ.get(name, "")
+
+
+# Chat and incident-tool integrations, named as Healthchecks names them; a kind that is
+# off is hidden and sends nothing.
+SITE_LOGO_URL = os.environ.get("SITE_LOGO_URL", SITE_ROOT + "/static/img/logo.png")
+APPRISE_ENABLED = _bool("APPRISE_ENABLED")
+SLACK_ENABLED = _bool("SLACK_ENABLED", True)
+SLACK_CLIENT_ID = os.environ.get("SLACK_CLIENT_ID", "")
+SLACK_CLIENT_SECRET = _secret("SLACK_CLIENT_SECRET")
+DISCORD_CLIENT_ID = os.environ.get("DISCORD_CLIENT_ID", "")
+DISCORD_CLIENT_SECRET = _secret("DISCORD_CLIENT_SECRET")
+GITHUB_CLIENT_ID = os.environ.get("GITHUB_CLIENT_ID", "")
+GITHUB_CLIENT_SECRET = _secret("GITHUB_CLIENT_SECRET")
+GITHUB_PRIVATE_KEY = _secret("GITHUB_PRIVATE_KEY")
+GITHUB_PUBLIC_LINK = os.environ.get("GITHUB_PUBLIC_LINK", "")
+MATRIX_HOMESERVER = os.environ.get("MATRIX_HOMESERVER", "").rstrip("/")
+MATRIX_USER_ID = os.environ.get("MATRIX_USER_ID", "")
+MATRIX_ACCESS_TOKEN = _secret("MATRIX_ACCESS_TOKEN")
+MATTERMOST_ENABLED = _bool("MATTERMOST_ENABLED", True)
+MSTEAMS_ENABLED = _bool("MSTEAMS_ENABLED", True)
+OPSGENIE_ENABLED = _bool("OPSGENIE_ENABLED", True)
+PAGERTREE_ENABLED = _bool("PAGERTREE_ENABLED", True)
+PD_ENABLED = _bool("PD_ENABLED", True)
+PD_APP_ID = os.environ.get("PD_APP_ID", "")
+ROCKETCHAT_ENABLED = _bool("ROCKETCHAT_ENABLED", True)
+SPIKE_ENABLED = _bool("SPIKE_ENABLED", True)
+TRELLO_APP_KEY = _secret("TRELLO_APP_KEY")
+VICTOROPS_ENABLED = _bool("VICTOROPS_ENABLED", True)
+ZULIP_ENABLED = _bool("ZULIP_ENABLED", True)
+# Where the third-party APIs live; settings so tests (or a proxy) can stand in for them.
+SLACK_URL = os.environ.get("SLACK_URL", "https://slack.com").rstrip("/")
+DISCORD_URL = os.environ.get("DISCORD_URL", "https://discord.com").rstrip("/")
+GITHUB_URL = os.environ.get("GITHUB_URL", "https://github.com").rstrip("/")
+GITHUB_API_URL = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+OPSGENIE_URL = os.environ.get("OPSGENIE_URL", "https://api.opsgenie.com").rstrip("/")
+OPSGENIE_EU_URL = os.environ.get("OPSGENIE_EU_URL", "https://api.eu.opsgenie.com").rstrip("/")
+PD_EVENTS_URL = os.environ.get("PD_EVENTS_URL", "https://events.pagerduty.com").rstrip("/")
+PD_APP_URL = os.environ.get("PD_APP_URL", "https://app.pagerduty.com").rstrip("/")
+TRELLO_URL = os.environ.get("TRELLO_URL", "https://trello.com").rstrip("/")
+TRELLO_API_URL = os.environ.get("TRELLO_API_URL", "https://api.trello.com").rstrip("/")
