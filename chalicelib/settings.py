@@ -121,3 +121,33 @@ PD_EVENTS_URL = os.environ.get("PD_EVENTS_URL", "https://events.pagerduty.com").
 PD_APP_URL = os.environ.get("PD_APP_URL", "https://app.pagerduty.com").rstrip("/")
 TRELLO_URL = os.environ.get("TRELLO_URL", "https://trello.com").rstrip("/")
 TRELLO_API_URL = os.environ.get("TRELLO_API_URL", "https://api.trello.com").rstrip("/")
+
+# Phone, push and host-bound integrations (same naming as Healthchecks).
+TWILIO_ACCOUNT = os.environ.get("TWILIO_ACCOUNT", "")
+TWILIO_AUTH = _secret("TWILIO_AUTH")
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_USE_WHATSAPP = _bool("TWILIO_USE_WHATSAPP")
+WHATSAPP_DOWN_CONTENT_SID = os.environ.get("WHATSAPP_DOWN_CONTENT_SID", "")
+WHATSAPP_UP_CONTENT_SID = os.environ.get("WHATSAPP_UP_CONTENT_SID", "")
+# Monthly quotas per project owner: SMS and WhatsApp share one, phone calls have their own.
+SMS_LIMIT = _int("SMS_LIMIT", 10_000)
+CALL_LIMIT = _int("CALL_LIMIT", 10_000)
+TELEGRAM_TOKEN = _secret("TELEGRAM_TOKEN")
+TELEGRAM_BOT_NAME = os.environ.get("TELEGRAM_BOT_NAME", "ExampleBot")
+SIGNAL_CLI_SOCKET = os.environ.get("SIGNAL_CLI_SOCKET", "")  # a UNIX socket path or host:port
+PUSHOVER_API_TOKEN = _secret("PUSHOVER_API_TOKEN")
+PUSHOVER_SUBSCRIPTION_URL = os.environ.get("PUSHOVER_SUBSCRIPTION_URL", "")
+PUSHOVER_EMERGENCY_RETRY_DELAY = _int("PUSHOVER_EMERGENCY_RETRY_DELAY", 300)
+PUSHOVER_EMERGENCY_EXPIRATION = _int("PUSHOVER_EMERGENCY_EXPIRATION", 86400)
+PUSHBULLET_CLIENT_ID = os.environ.get("PUSHBULLET_CLIENT_ID", "")
+PUSHBULLET_CLIENT_SECRET = _secret("PUSHBULLET_CLIENT_SECRET")
+NTFY_SH_TOKEN = _secret("NTFY_SH_TOKEN")
+# Runs commands on the delivering host, so it is off unless turned on.
+SHELL_ENABLED = _bool("SHELL_ENABLED")
+PROMETHEUS_ENABLED = _bool("PROMETHEUS_ENABLED", True)
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com").rstrip("/")
+TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+PUSHOVER_API_URL = os.environ.get("PUSHOVER_API_URL", "https://api.pushover.net").rstrip("/")
+PUSHBULLET_URL = os.environ.get("PUSHBULLET_URL", "https://www.pushbullet.com").rstrip("/")
+PUSHBULLET_API_URL = os.environ.get("PUSHBULLET_API_URL", "https://api.pushbullet.com").rstrip("/")
