@@ -158,6 +158,14 @@ def deliver(event):
     alerts.handle_stream_records([record.to_dict() for record in event])
 
 
+@app.on_sns_message(topic=settings.INBOUND_EMAIL_TOPIC, name="ingest_email")
+def ingest_email(event):
+    """Email pings: SES stored a message in S3 and notified the topic (see infra/email.yaml)."""
+    from chalicelib.email_pings import ses
+
+    ses.handle_notification(event.message, _now())
+
+
 BADGE_METHODS = ["GET", "OPTIONS"]
 
 
@@ -201,3 +209,36 @@ def check_badge(states, badge_file):
 
     badge_key, fmt = _name_and_format(badge_file)
     return _badge(lambda now: badges.check_badge(badge_key, states, fmt, now))
+
+
+# -- the web dashboard ---------------------------------------------------------------------------
+# Each route names its view in chalicelib/web as "module.function"; dispatch loads the session,
+# demands a login (unless login=False) and a CSRF token on POST (unless csrf=False).
+WEB_CONTENT_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data", "application/json", "text/plain"]
+
+
+def _page(view: str, login: bool = True, csrf: bool = True, **params) -> Response:
+    from chalicelib.web import dispatch
+    from chalicelib.web.http import WebRequest
+
+    request = app.current_request
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    web_request = WebRequest(
+        method=request.method,
+        path=request.context.get("path") or request.path,
+        query={name: request.query_params.getlist(name) for name in (request.query_params or {})},
+        headers=headers,
+        body=request.raw_body or b"",
+        remote_addr=pings.remote_addr(headers.get("x-forwarded-for"), request.context.get("identity", {}).get("sourceIp")),
+        now=_now(),
+    )
+    result = dispatch.run(view, web_request, login=login, csrf=csrf, **params)
+    return Response(body=result.body, status_code=result.status, headers=result.all_headers())
+
+
+@app.route("/static/{name}", methods=["GET"])
+def static_file(name):
+    from chalicelib.web import render
+
+    result = render.static_file(name)
+    return Response(body=result.body, status_code=result.status, headers=result.all_headers())

@@ -1,4 +1,4 @@
-"""DynamoDB tables as pynamodb models: projects, API keys, checks, pings and flips.
+"""DynamoDB tables as pynamodb models: projects, keys, checks, pings, flips, channels, users, sessions.
 
 Times are timezone-aware UTC datetimes; durations are seconds. See docs/ARCHITECTURE.md
 for the keys and indexes and why they are shaped so.
@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib import settings
@@ -219,7 +219,91 @@ class Notification(Model):
     expires = TTLAttribute()
 
 
-ALL_MODELS = [Project, ApiKey, Check, Ping, Flip, Channel, Notification]
+class UserByEmail(GlobalSecondaryIndex):
+    Meta = _index_meta("by_email", AllProjection())
+    email = UnicodeAttribute(hash_key=True)
+
+
+class User(Model):
+    """A person who logs in to the dashboard; found by id, or by (lower-case) email."""
+
+    Meta = _meta("users")
+    id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    created = UTCDateTimeAttribute()
+    password_hash = UnicodeAttribute(null=True)  # None: magic links only
+    # The hash of the one magic-link token that is valid now; cleared when used.
+    login_token_hash = UnicodeAttribute(null=True)
+    is_superuser = BooleanAttribute(default=False)
+    tz = UnicodeAttribute(default="UTC")
+    theme = UnicodeAttribute(default="")  # "" (light) | dark | system
+    sort = UnicodeAttribute(default="created")  # the checks list's sort
+    check_limit = NumberAttribute(default=settings.CHECK_LIMIT)  # across owned projects
+    last_active = UTCDateTimeAttribute(null=True)
+    reports = UnicodeAttribute(default="monthly")  # off | daily | weekly | monthly
+    nag_period = NumberAttribute(default=0)  # seconds; 0 = no reminders
+    next_report_date = UTCDateTimeAttribute(null=True)
+    next_nag_date = UTCDateTimeAttribute(null=True)
+    by_email = UserByEmail()
+
+
+class MemberByUser(GlobalSecondaryIndex):
+    Meta = _index_meta("by_user", AllProjection())
+    user = UnicodeAttribute(hash_key=True)
+    project = UnicodeAttribute(range_key=True)
+
+
+class Member(Model):
+    """A user's place in a project. The owner has a row too (role "owner"), so that one
+    Query by user lists every project a person can see."""
+
+    Meta = _meta("members")
+    project = UnicodeAttribute(hash_key=True)
+    user = UnicodeAttribute(range_key=True)
+    role = UnicodeAttribute(default="w")  # owner | m (manager) | w (member) | r (read-only)
+    created = UTCDateTimeAttribute()
+    transfer_requested = UTCDateTimeAttribute(null=True)
+    by_user = MemberByUser()
+
+
+class SessionByUser(GlobalSecondaryIndex):
+    Meta = _index_meta("by_user", KeysOnlyProjection())
+    user = UnicodeAttribute(hash_key=True)
+
+
+class Session(Model):
+    """A dashboard login, found by the SHA-256 of the cookie's value; expires by TTL."""
+
+    Meta = _meta("sessions")
+    key_hash = UnicodeAttribute(hash_key=True)
+    user = UnicodeAttribute()
+    created = UTCDateTimeAttribute()
+    data = MapAttribute(default=dict)  # small per-session state: flashes, sudo, last project
+    expires = TTLAttribute()
+    by_user = SessionByUser()
+
+
+class TokenBucket(Model):
+    """A rate limit's state: tokens left (at most 1.0) at `updated`; pruned by TTL."""
+
+    Meta = _meta("token_buckets")
+    key = UnicodeAttribute(hash_key=True)
+    tokens = NumberAttribute()
+    updated = NumberAttribute()  # unix seconds
+    expires = TTLAttribute()
+
+
+
+class MonthlyUsage(Model):
+    """Sends counted against a monthly quota (SMS, phone calls), key "<quota>-<holder>-<YYYY-MM>"; pruned by TTL."""
+
+    Meta = _meta("monthly_usage")
+    key = UnicodeAttribute(hash_key=True)
+    used = NumberAttribute(default=0)
+    expires = TTLAttribute()
+
+
+ALL_MODELS = [Project, ApiKey, Check, Ping, Flip, Channel, Notification, User, Member, Session, TokenBucket, MonthlyUsage]
 
 
 def create_tables() -> None:

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from chalicelib.models import ApiKey, Project
+from chalicelib.models import ApiKey, Member, Project
 
 _KEY_ALPHABET = string.ascii_letters + string.digits
 _PING_KEY_ALPHABET = string.ascii_lowercase + string.digits
@@ -50,11 +50,20 @@ def create_project(name: str, now: datetime | None = None, owner: str | None = N
         code=code, name=name, owner=owner, created=now, badge_key=code, ping_key=new_ping_key()
     )
     project.save()
+    if owner is not None:
+        add_member(code, owner, "owner", now)
     return NewProject(
         project=project,
         api_key=create_api_key(code, readonly=False, now=now),
         api_key_readonly=create_api_key(code, readonly=True, now=now),
     )
+
+
+def add_member(project_code: str, user_id: str, role: str, now: datetime) -> Member:
+    """Give a user a role in a project: owner, m (manager), w (member) or r (read-only)."""
+    member = Member(project=project_code, user=user_id, role=role, created=now)
+    member.save()
+    return member
 
 
 def find_by_ping_key(ping_key: str) -> Project | None:

@@ -114,6 +114,45 @@ def client(aws):
         yield test_client.http
 
 
+@pytest.fixture
+def user(project, now):
+    """The owner of `project`: the person most dashboard tests act as."""
+    from chalicelib.accounts import users
+
+    owner = users.create_user("alice@example.org", now)
+    project.update(actions=[models.Project.owner.set(owner.id)])
+    projects.add_member(project.code, owner.id, "owner", now)
+    return owner
+
+
+@pytest.fixture
+def make_member(project, now):
+    """make_member(role) -> a new user with that role ("m", "w" or "r") in `project`."""
+    from chalicelib.accounts import users
+
+    def make(role, email=None):
+        member = users.create_user(email or f"{role}-member@example.org", now)
+        projects.add_member(project.code, member.id, role, now)
+        return member
+
+    return make
+
+
+@pytest.fixture
+def web(client, user):
+    """A browser-like client logged in as `user`; web.logout() and web.login(other) switch."""
+    from tests.web_client import WebClient
+
+    return WebClient(client).login(user)
+
+
+@pytest.fixture
+def anonymous_web(client):
+    from tests.web_client import WebClient
+
+    return WebClient(client)
+
+
 def free_port() -> int:
     import socket
 

@@ -1,0 +1,51 @@
+"""Runs a page: loads the session, demands a login and a CSRF token where needed, turns
+HttpError into an error page, and sets the cookies the request made."""
+import importlib
+from collections.abc import Callable
+from urllib.parse import quote
+
+from chalicelib.web import render, sessions
+from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect, text_response
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+}
+
+
+def run(view_name: str, request: WebRequest, login: bool = True, csrf: bool = True, **params) -> WebResponse:
+    """Run the view "module.function" of chalicelib.web (imported only when first asked for)."""
+    module_name, _, function_name = view_name.rpartition(".")
+    view = getattr(importlib.import_module(f"chalicelib.web.{module_name}"), function_name)
+    return handle(view, request, login=login, csrf=csrf, **params)
+
+
+def handle(view: Callable[..., WebResponse], request: WebRequest, login: bool = True, csrf: bool = True, **params) -> WebResponse:
+    """The response of `view(request, **params)`, with the checks every page shares."""
+    request.session, request.user = sessions.load(request)
+    try:
+        if login and request.user is None:
+            response = _login_required(request)
+        elif request.method == "POST" and csrf and not sessions.csrf_ok(request):
+            raise HttpError(403, "The form has expired or did not come from this site. Reload the page and try again.")
+        else:
+            response = view(request, **params)
+    except HttpError as e:
+        response = _error(request, e)
+    sessions.csrf_cookie_if_new(request, response)
+    response.headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", **response.headers}
+    return response
+
+
+def _login_required(request: WebRequest) -> WebResponse:
+    if request.method != "GET" or request.is_xhr:
+        return text_response("Log in first.", 403)
+    return redirect("/accounts/login/?next=" + quote(request.full_path, safe="/"))
+
+
+def _error(request: WebRequest, error: HttpError) -> WebResponse:
+    if request.is_xhr or request.headers.get("accept", "").startswith("application/json"):
+        return text_response(error.message, error.status)
+    return render.render(request, "error.html", status=error.status, status_code=error.status, message=error.message)

@@ -1,0 +1,130 @@
+"""Dashboard sessions in DynamoDB (cookie holds a random key; the table holds its hash), CSRF
+tokens (double-submit cookie, rotated at login) and flash messages."""
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from chalicelib import settings
+from chalicelib.models import Session, User
+from chalicelib.web.http import WebRequest, WebResponse
+
+SESSION_COOKIE = "sessionid"
+CSRF_COOKIE = "csrftoken"
+AGE = timedelta(days=14)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def load(request: WebRequest) -> tuple[Session | None, User | None]:
+    """The request's live session and its user, or (None, None)."""
+    key = request.cookies.get(SESSION_COOKIE)
+    if not key:
+        return None, None
+    try:
+        session = Session.get(_hash(key))
+    except Session.DoesNotExist:
+        return None, None
+    if session.expires <= request.now:  # TTL deletes late; never trust an expired row
+        return None, None
+    try:
+        return session, User.get(session.user)
+    except User.DoesNotExist:
+        return None, None
+
+
+def create(user: User, now: datetime) -> tuple[Session, str]:
+    """A new session row for `user` and the key its cookie carries."""
+    key = secrets.token_urlsafe(32)
+    session = Session(key_hash=_hash(key), user=user.id, created=now, expires=now + AGE)
+    session.save()
+    return session, key
+
+
+def start(user: User, request: WebRequest, response: WebResponse) -> Session:
+    """Log `user` in: a new session, its cookie, and a fresh CSRF token."""
+    end(request, response)
+    session, key = create(user, request.now)
+    response.cookies.append(_cookie(SESSION_COOKIE, key, AGE))
+    rotate_csrf(request, response)
+    request.session, request.user = session, user
+    return session
+
+
+def end(request: WebRequest, response: WebResponse) -> None:
+    """Log out: delete the session row and the cookie."""
+    if request.session is not None:
+        request.session.delete()
+    request.session, request.user = None, None
+    if request.cookies.get(SESSION_COOKIE):
+        response.cookies.append(_cookie(SESSION_COOKIE, "", timedelta(0)))
+
+
+def end_all(user_id: str) -> None:
+    """Delete every session of a user (password change, account closed)."""
+    with Session.batch_write() as batch:
+        for session in Session.by_user.query(user_id):
+            batch.delete(session)
+
+
+def csrf_token(request: WebRequest) -> str:
+    """The token forms must echo; made on first use and set as a cookie by the dispatcher."""
+    if not request.csrf_token:
+        request.csrf_token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    return request.csrf_token
+
+
+def rotate_csrf(request: WebRequest, response: WebResponse) -> None:
+    request.csrf_token = secrets.token_urlsafe(32)
+    response.cookies.append(_cookie(CSRF_COOKIE, request.csrf_token, AGE, http_only=False))
+
+
+def csrf_ok(request: WebRequest) -> bool:
+    """A POST is ours when its form field or X-CSRFToken header equals the cookie."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get("x-csrftoken") or request.field("csrf_token")
+    return bool(cookie) and hmac.compare_digest(cookie, sent)
+
+
+def csrf_cookie_if_new(request: WebRequest, response: WebResponse) -> None:
+    """Set the CSRF cookie when this request made the token (first visit)."""
+    if request.csrf_token and request.cookies.get(CSRF_COOKIE) != request.csrf_token:
+        if not any(c.startswith(CSRF_COOKIE + "=") for c in response.cookies):
+            response.cookies.append(_cookie(CSRF_COOKIE, request.csrf_token, AGE, http_only=False))
+
+
+def put(request: WebRequest, name: str, value) -> None:
+    """Keep a small value in the session (only for logged-in requests)."""
+    if request.session is not None:
+        Session(key_hash=request.session.key_hash).update(actions=[Session.data[name].set(value)])
+        request.session.data[name] = value
+
+
+def pop(request: WebRequest, name: str, default=None):
+    if request.session is None or name not in request.session.data:
+        return default
+    value = request.session.data[name]
+    Session(key_hash=request.session.key_hash).update(actions=[Session.data[name].remove()])
+    del request.session.data[name]
+    return value
+
+
+def flash(request: WebRequest, message: str, level: str = "success") -> None:
+    """A message shown once, on the next page."""
+    put(request, "flashes", [*request.session.data.get("flashes", []), [level, message]] if request.session else [])
+
+
+def pop_flashes(request: WebRequest) -> list[list[str]]:
+    return pop(request, "flashes", [])
+
+
+def _cookie(name: str, value: str, age: timedelta, http_only: bool = True) -> str:
+    parts = [f"{name}={value}", "Path=/", f"Max-Age={int(age.total_seconds())}", "SameSite=Lax"]
+    if http_only:
+        parts.append("HttpOnly")
+    if settings.SITE_ROOT.startswith("https://"):
+        parts.append("Secure")
+    return "; ".join(parts)
+
