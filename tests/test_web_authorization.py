@@ -1,0 +1,64 @@
+"""Every dashboard route x every role: outsiders get 404, weak roles 403, anonymous users the login page.
+
+Each page's author adds its routes to ROUTES: (method, path, need, form). `need` is the weakest
+role's capability that may use the route: "login" (any logged-in user), "read" (any member),
+"write" (member "w" and up), "manage" (manager "m" and up) or "owner". Paths may name {project},
+{check}, {channel} and {n} (a ping number); `form` is what a POST sends so that an allowed
+request succeeds (a redirect or a 2xx).
+"""
+import pytest
+
+from chalicelib import channels
+from chalicelib.web.access import NEEDS, RANK
+
+ROUTES = [
+    # method, path, need, form
+]
+
+ROLES = ["owner", "m", "w", "r"]
+
+
+@pytest.fixture
+def target(project, check, user, now, ping):
+    """The ids a route's path may name, all in `project`."""
+    channel = channels.create_channel(project.code, "email", {"value": "ops@example.org", "up": True, "down": True}, now)
+    ping(check, now, body=b"hello")
+    return {"project": project.code, "check": check.code, "channel": channel.code, "n": 1}
+
+
+def _call(web, method, path, form):
+    return web.get(path) if method == "GET" else web.post(path, form)
+
+
+def _ids(routes):
+    return [f"{method} {path}" for method, path, _, _ in routes]
+
+
+@pytest.mark.parametrize("method, path, need, form", ROUTES, ids=_ids(ROUTES))
+@pytest.mark.parametrize("role", ROLES)
+def test_member_role_gets_what_its_rank_allows(web, make_member, user, target, role, method, path, need, form):
+    if role != "owner":
+        web.login(make_member(role))
+    response = _call(web, method, path.format(**target), form)
+    if need == "login" or RANK[role] >= NEEDS[need]:
+        assert response.status_code < 400, response.body[:300]
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("method, path, need, form", [r for r in ROUTES if r[2] != "login"], ids=_ids([r for r in ROUTES if r[2] != "login"]))
+def test_outsider_gets_not_found(web, target, now, method, path, need, form):
+    from chalicelib.accounts import users
+
+    web.login(users.create_user("stranger@example.org", now))
+    assert _call(web, method, path.format(**target), form).status_code == 404
+
+
+@pytest.mark.parametrize("method, path, need, form", ROUTES, ids=_ids(ROUTES))
+def test_anonymous_is_sent_to_login(anonymous_web, target, method, path, need, form):
+    response = _call(anonymous_web, method, path.format(**target), form)
+    if method == "GET":
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/accounts/login/?next=")
+    else:
+        assert response.status_code == 403
