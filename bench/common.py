@@ -1,5 +1,6 @@
-"""What both benchmarks share: the local stack (or DynamoDB Local alone) as a child, cleaned up
-whatever happens; pointing this process at it; a percentile; the machine and date header.
+"""What the benchmarks share: the local stack (or DynamoDB Local alone) as a child, cleaned up
+whatever happens; pointing this process at it; counting AWS calls; a ping as API Gateway sends
+it; a percentile; the machine and date header.
 
 Import this module before anything from chalicelib: settings reads STAGE once, on import.
 """
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -210,3 +212,73 @@ def dynamodb_local(parent_dir: str | None = None):
         server.stop()
         _kill_leftover_java(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+READ_OPERATIONS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
+
+
+class AwsCalls:
+    """botocore hooks on this process's clients: every AWS call by "service.Operation", and the
+    DynamoDB capacity units consumed (asked per table and index with ReturnConsumedCapacity)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self.calls: Counter = Counter()
+        self.read_units = self.write_units = 0.0
+        self.write_units_by_target: Counter = Counter()  # "table" or "table/index" -> write units
+        self.scanned = 0  # items DynamoDB read for Query and Scan (sum of ScannedCount)
+        self.items_written: list[dict] = []  # the Item of each PutItem, for its size
+
+    def attach(self) -> "AwsCalls":
+        """Hook the clients of every pynamodb model and boto3's S3 client; again after aws.reset()."""
+        from chalicelib import aws, models
+
+        dynamodb = {id(c): c for c in (m._get_connection().connection.client for m in models.ALL_MODELS)}
+        for client in dynamodb.values():
+            client.meta.events.register("provide-client-params.dynamodb", self._ask_capacity)
+            client.meta.events.register("after-call.dynamodb", self._after_call)
+        aws.client("s3").meta.events.register("after-call.s3", self._after_call)
+        return self
+
+    def _ask_capacity(self, params, model, **kwargs):
+        if model.name == "PutItem":
+            self.items_written.append(params.get("Item", {}))
+        if "ReturnConsumedCapacity" in model.input_shape.members:
+            params["ReturnConsumedCapacity"] = "INDEXES"
+
+    def _after_call(self, parsed, model, event_name, **kwargs):
+        service = event_name.split(".")[1]
+        self.calls[f"{service}.{model.name}"] += 1
+        self.scanned += parsed.get("ScannedCount", 0)
+        consumed = parsed.get("ConsumedCapacity") or []
+        for entry in consumed if isinstance(consumed, list) else [consumed]:
+            units = entry.get("CapacityUnits", 0.0)
+            if model.name in READ_OPERATIONS:
+                self.read_units += units
+                continue
+            self.write_units += units
+            table_name = entry.get("TableName", "?")
+            self.write_units_by_target[table_name] += entry.get("Table", {}).get("CapacityUnits", units)
+            for index, used in (entry.get("GlobalSecondaryIndexes") or {}).items():
+                self.write_units_by_target[f"{table_name}/{index}"] += used["CapacityUnits"]
+
+    def total(self, service: str | None = None) -> int:
+        return sum(n for name, n in self.calls.items() if service is None or name.startswith(service + "."))
+
+
+def ping_event(parts: list[str], method: str = "GET", body: bytes = b"", query: dict | None = None) -> dict:
+    """A ping as API Gateway hands it to the Lambda (the shape Chalice's local gateway builds)."""
+    resource = "/ping/" + "/".join("{%s}" % name for name in "abc"[: len(parts)])
+    path = "/ping/" + "/".join(parts)
+    return {
+        "requestContext": {"httpMethod": method, "resourcePath": resource, "path": path,
+                           "identity": {"sourceIp": "203.0.113.7"}},
+        "headers": {"user-agent": "bench/1.0", "x-forwarded-proto": "https", "content-type": "text/plain"},
+        "pathParameters": dict(zip("abc", parts)),
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "stageVariables": {},
+        "body": body.decode() if body else None,
+        "isBase64Encoded": False,
+    }  # fmt: skip
