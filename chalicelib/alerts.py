@@ -51,6 +51,17 @@ def deliver(flip: Flip, sleep=time.sleep) -> list[Notification]:
     return sent
 
 
+def notify_channel(channel: Channel, notice, sleep=time.sleep) -> str | None:
+    """Send the notice's flip on one more channel (a group's member), once: its error, "" if sent, None if skipped."""
+    transport = integrations.KINDS.get(channel.kind)
+    if transport is None or transport.is_noop(channel, notice.status):
+        return None
+    notification = _claim(notice.flip, channel)
+    if notification is None:
+        return None
+    return _send(transport, channel, notice, notification, sleep)
+
+
 def _claim(flip: Flip, channel: Channel) -> Notification | None:
     now = datetime.now(timezone.utc)
     notification = Notification(
@@ -70,7 +81,7 @@ def _claim(flip: Flip, channel: Channel) -> Notification | None:
     return notification
 
 
-def _send(transport, channel: Channel, notice, notification: Notification, sleep) -> None:
+def _send(transport, channel: Channel, notice, notification: Notification, sleep) -> str:
     started, clock = datetime.now(timezone.utc), time.monotonic()
     error = _try(transport, channel, notice, sleep)
     message = error.message[:ERROR_MAX] if error else ""
@@ -81,6 +92,7 @@ def _send(transport, channel: Channel, notice, notification: Notification, sleep
     )
     disable = bool(error and error.disable)
     channels.record_result(channel, started, time.monotonic() - clock, message, disable)
+    return message
 
 
 def _try(transport, channel: Channel, notice, sleep) -> TransportError | None:

@@ -1,8 +1,19 @@
 """The integration kinds, registered in one place. Import this only off the ping path."""
 from chalicelib.integrations import email, webhook
+from chalicelib.integrations import (
+    apprise, discord, github, googlechat, gotify, group, matrix, mattermost, msteamsw,
+    opsgenie, pagertree, pd, rocketchat, slack, spike, trello, victorops, zulip,
+)
 from chalicelib.integrations.base import Notice, Transport, TransportError
 
-KINDS: dict[str, Transport] = {module.KIND: module for module in (email, webhook)}
+KINDS: dict[str, Transport] = {
+    module.KIND: module
+    for module in (
+        email, webhook,
+        apprise, discord, github, googlechat, gotify, group, matrix, mattermost, msteamsw,
+        opsgenie, pagertree, pd, rocketchat, slack, spike, trello, victorops, zulip,
+    )
+}
 
 
 def transport(kind: str) -> Transport:

@@ -64,3 +64,8 @@ class Transport(Protocol):
 
     def send(self, channel: Channel, notice: Notice) -> None:
         """Deliver one alert; raise TransportError when it fails."""
+
+
+def both_directions(channel: Channel, status: str) -> bool:
+    """is_noop for the kinds that send both down and up alerts: never a no-op."""
+    return False

@@ -26,10 +26,12 @@ PER_HOST_HEADERS = {"authorization", "cookie"}
 PRIVATE = "Connections to private IP addresses are not allowed"
 
 
-def request(method: str, url: str, *, json=None, data=None, headers=None, ok=OK) -> requests.Response:
+def request(
+    method: str, url: str, *, json=None, data=None, headers=None, ok=OK, explain=None
+) -> requests.Response:
     """Send one request, following up to 3 redirects; TransportError unless the status is in `ok`.
 
-    Kinds that read error responses themselves pass a wider `ok`, e.g. range(200, 600).
+    Kinds that read error responses pass `explain(response) -> TransportError`, or a wider `ok`.
     """
     deadline = time.monotonic() + settings.NOTIFY_TIMEOUT
     headers = dict(headers or {})
@@ -53,10 +55,28 @@ def request(method: str, url: str, *, json=None, data=None, headers=None, ok=OK)
                 headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
             url = next_url
 
-    code = response.status_code
-    if code not in ok:
-        raise TransportError(f"Received status code {code}", transient=code >= 500 or code == 429)
+    if response.status_code not in ok:
+        raise explain(response) if explain else status_error(response.status_code)
     return response
+
+
+def status_error(code: int, detail: str = "", disable: bool = False) -> TransportError:
+    """The error for an unexpected status: transient for 5xx and 429; `detail` is the service's own message."""
+    message = f"Received status code {code}" + (f' with a message: "{detail}"' if detail else "")
+    return TransportError(message, transient=code >= 500 or code == 429, disable=disable)
+
+
+def message_in(field: str):
+    """An `explain` for services whose JSON error answer carries its message in `field`."""
+
+    def explain(response: requests.Response) -> TransportError:
+        try:
+            detail = response.json().get(field) or ""
+        except (ValueError, AttributeError):
+            detail = ""
+        return status_error(response.status_code, detail=str(detail))
+
+    return explain
 
 
 def check_url(url: str) -> None:

@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
+from chalicelib import settings
 from chalicelib.integrations.base import Notice
 from chalicelib.models import Check, Ping
 
@@ -58,9 +59,12 @@ def tags(check: Check) -> list[str]:
     return check.tags.split()
 
 
-def status_sentence(notice: Notice) -> str:
-    """One sentence saying what happened, with the reason when the check went down."""
-    name = name_then_code(notice.check)
+def status_sentence(notice: Notice, quote=lambda name: name) -> str:
+    """One sentence saying what happened, with the reason when the check went down.
+
+    `quote` formats the name, e.g. escaping or bolding it for a markup language.
+    """
+    name = quote(name_then_code(notice.check))
     if notice.status != "down":
         return f'The check "{name}" is now UP.'
     reason = f" ({notice.reason})" if notice.reason else ""
@@ -126,3 +130,57 @@ def other_down_lines(notice: Notice) -> list[tuple[str, str]]:
         seen = f"last ping {ago(check.last_ping, notice.now)}" if check.last_ping else "never pinged"
         lines.append((name_then_code(check), seen))
     return lines
+
+
+def title(notice: Notice) -> str:
+    """A subject line: "Backups is DOWN"."""
+    return f"{name_then_code(notice.check)} is {notice.status.upper()}"
+
+
+def headline(notice: Notice) -> str:
+    """A card's heading: "“Backups” is DOWN."."""
+    return f"“{name_then_code(notice.check)}” is {notice.status.upper()}."
+
+
+def emoji(notice: Notice) -> str:
+    return "🔴" if notice.status == "down" else "🟢"
+
+
+def chat_body(notice: Notice, limit: int = 1000) -> str | None:
+    """The last ping's body for a chat code block: its first `limit` characters, or None.
+
+    None when there is no body or it holds ``` (it would end the code block early).
+    """
+    body = (notice.last_ping_body or b"").decode("utf-8", errors="replace")
+    if not body or "```" in body:
+        return None
+    return body if len(body) <= limit else body[:limit] + "\n[truncated]"
+
+
+def clip(value: str, limit: int) -> str:
+    """At most `limit` characters, ending in "…" when cut (for services with length caps)."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def details_url(notice: Notice) -> str:
+    """The check's page in the dashboard (the uncloaked link, for incident tools)."""
+    return f"{settings.SITE_ROOT}/checks/{notice.check.code}/details/"
+
+
+def other_down_items(notice: Notice, quote=lambda name: name) -> list[str]:
+    """The other down checks as list items, "Name (last ping 2 hours ago)", then "and N more"."""
+    items = [f"{quote(name)} ({seen})" for name, seen in other_down_lines(notice)]
+    if others_not_listed(notice):
+        items.append(f"and {others_not_listed(notice)} more")
+    return items
+
+
+def incident_details(notice: Notice) -> dict:
+    """The facts incident tools (PagerDuty, Opsgenie) list, labelled as they show them."""
+    result = {
+        "Project": notice.project_name,
+        "Total pings": int(notice.check.n_pings),
+        "Last ping": last_ping_summary(notice.last_ping, notice.now),
+    }
+    result.update({label.capitalize(): value for label, value in schedule_fields(notice.check)})
+    return result
