@@ -33,10 +33,21 @@ CHECK_LIMIT = _int("CHECK_LIMIT", 10_000)
 # Partitions of the sparse "due" index; the sweep queries each one.
 DUE_SHARDS = _int("DUE_SHARDS", 8)
 
+# Email pings: mail to <check uuid>@PING_EMAIL_DOMAIN (or <ping key>+<slug>@...) is a ping.
+# Empty turns them off and hides the address; the local stack defaults it to "localhost".
+PING_EMAIL_DOMAIN = os.environ.get("PING_EMAIL_DOMAIN", "").strip().lower()
+# Bigger messages are refused (SMTP 552) or, arriving through SES, skipped unread.
+PING_EMAIL_MAX_BYTES = _int("PING_EMAIL_MAX_BYTES", 10_000_000)
+# SES's receipt rule stores inbound mail in S3_BUCKET under this prefix and tells this SNS topic.
+INBOUND_EMAIL_PREFIX = os.environ.get("INBOUND_EMAIL_PREFIX", "inbound/")
+INBOUND_EMAIL_TOPIC = os.environ.get("INBOUND_EMAIL_TOPIC", f"hc-{STAGE}-inbound-email")
+
 # Where `make run` serves DynamoDB Local and moto; the CLI talks to these unless
 # AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_DYNAMODB) is set.
 LOCAL_DYNAMODB_PORT = _int("LOCAL_DYNAMODB_PORT", 8001)
 LOCAL_MOTO_PORT = _int("LOCAL_MOTO_PORT", 5055)
+# The SMTP listener for email pings (on AWS, SES receives them).
+LOCAL_SMTP_PORT = _int("LOCAL_SMTP_PORT", 2525)
 
 # Outbound alerts.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "alerts@localhost")

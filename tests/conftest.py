@@ -300,3 +300,25 @@ def api(client, new_project):
         return client.request(method, path, body=body or b"", headers=all_headers)
 
     return call
+
+
+EMAIL_DOMAIN = "hc.example.com"  # the domain of the messages in tests/data/email
+
+
+@pytest.fixture
+def email_domain(monkeypatch):
+    """Email pings on, at EMAIL_DOMAIN."""
+    monkeypatch.setattr(settings, "PING_EMAIL_DOMAIN", EMAIL_DOMAIN)
+    return EMAIL_DOMAIN
+
+
+@pytest.fixture
+def smtp_listener(aws, email_domain, monkeypatch, now):
+    """The email-ping SMTP listener on a free port (200 kB size limit), recording at `now`; its port."""
+    from chalicelib.local.smtpd import SmtpListener
+
+    monkeypatch.setattr(settings, "PING_EMAIL_MAX_BYTES", 200_000)
+    listener = SmtpListener("127.0.0.1", free_port(), clock=lambda: now)
+    listener.start()
+    yield listener.port
+    listener.stop()

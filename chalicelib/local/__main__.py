@@ -1,4 +1,5 @@
-"""`python -m chalicelib.local run [--port N] [--ddb-port N] [--moto-port N] [--data-dir DIR]`."""
+"""`python -m chalicelib.local run [--port N] [--ddb-port N] [--moto-port N] [--smtp-port N] [--data-dir DIR]`,
+and `python -m chalicelib.local smtpd [--port N]` (the email-ping listener alone)."""
 import argparse
 import sys
 
@@ -22,14 +23,26 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--host", default=runner.LOCAL_HOST, help="the app's bind address (default: %(default)s)")
     run.add_argument("--ddb-port", type=int, help="DynamoDB Local's port (default: $LOCAL_DYNAMODB_PORT, else 8001)")
     run.add_argument("--moto-port", type=int, help="moto's port (default: $LOCAL_MOTO_PORT, else 5055)")
+    run.add_argument("--smtp-port", type=int, help="the email-ping SMTP port (default: $LOCAL_SMTP_PORT, else 2525)")
     run.add_argument("--data-dir", help="where the data lives (default: $HC_DATA_DIR, else .data/ at the repo root)")
     run.add_argument("--stage", default="dev", help="the .chalice/config.json stage (default: %(default)s)")
+    smtpd = commands.add_parser(
+        "smtpd",
+        help="run only the SMTP listener for email pings",
+        description="Receive email pings over SMTP and record them in the running local stack "
+        "(or where AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_DYNAMODB point) until Ctrl-C.",
+    )
+    smtpd.add_argument("--port", type=int, help="the SMTP port (default: $LOCAL_SMTP_PORT, else 2525)")
+    smtpd.add_argument("--host", default=runner.LOCAL_HOST, help="the bind address (default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.command == "smtpd":
+        return runner.run_smtpd(args.host, args.port)
     options = runner.Options(
         port=args.port,
         host=args.host,
         ddb_port=args.ddb_port,
         moto_port=args.moto_port,
+        smtp_port=args.smtp_port,
         data_dir=args.data_dir,
         stage=args.stage,
     )

@@ -111,15 +111,14 @@ class Options:
     host: str = LOCAL_HOST
     ddb_port: int | None = None
     moto_port: int | None = None
+    smtp_port: int | None = None
     data_dir: str | None = None
     stage: str = "dev"
 
 
 def run(options: Options) -> int:
     """Run the stack until SIGINT/SIGTERM; 0 on a clean stop, 1 when it could not start."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("botocore", "boto3", "pynamodb"):  # "Found credentials..." on every new client
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    _configure_logging()
     _install_signal_handlers()
     started = False
     try:
@@ -141,6 +140,40 @@ def run(options: Options) -> int:
     return 0
 
 
+def run_smtpd(host: str, port: int | None) -> int:
+    """Only the email-ping SMTP listener, recording into the running stack (or the exported endpoints)."""
+    _configure_logging()
+    os.environ.setdefault("PING_EMAIL_DOMAIN", "localhost")  # before settings is imported
+    from chalicelib import cli, settings
+    from chalicelib.local.smtpd import SmtpListener
+
+    cli.use_local_stack_unless_told()
+    port = settings.LOCAL_SMTP_PORT if port is None else port
+    _install_signal_handlers()
+    try:
+        environment.check_port_free(port, "the SMTP listener (email pings)", "--port", host=host)
+        listener = SmtpListener(host, port)
+        listener.start()
+        try:
+            domain = settings.PING_EMAIL_DOMAIN
+            print(f"Email pings: SMTP on {host}:{port} for <uuid>@{domain}. Ctrl-C stops it.", flush=True)
+            _wait([])
+        finally:
+            listener.stop()
+    except Shutdown:
+        return 0
+    except StackError as exc:
+        print(f"The SMTP listener could not start: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("botocore", "boto3", "pynamodb"):  # "Found credentials..." on every new client
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def _start(options: Options, stack: contextlib.ExitStack):
     global _s3_snapshot
 
@@ -150,6 +183,7 @@ def _start(options: Options, stack: contextlib.ExitStack):
     # Before chalicelib.settings is imported (it reads these once); .chalice/config.json next.
     os.environ.setdefault("SITE_ROOT", f"http://localhost:{http_port}")
     os.environ.setdefault("EMAIL_OUTBOX", str(data_dir / "outbox"))
+    os.environ.setdefault("PING_EMAIL_DOMAIN", "localhost")
     os.chdir(environment.REPO_ROOT)  # as `chalice local` and Lambda: the app runs in its folder
     from chalicelib.local import server
 
@@ -159,11 +193,13 @@ def _start(options: Options, stack: contextlib.ExitStack):
 
     ddb_port = settings.LOCAL_DYNAMODB_PORT if options.ddb_port is None else options.ddb_port
     moto_port = settings.LOCAL_MOTO_PORT if options.moto_port is None else options.moto_port
+    smtp_port = settings.LOCAL_SMTP_PORT if options.smtp_port is None else options.smtp_port
     environment.check_port_free(http_port, "the app (dashboard, API, pings)", "--port or PORT", host=options.host)
     if endpoints.start_dynamodb:
         environment.check_port_free(ddb_port, "DynamoDB Local", "--ddb-port", any_interface=True)
     if endpoints.start_moto:
         environment.check_port_free(moto_port, "moto (S3, SES, ...)", "--moto-port")
+    environment.check_port_free(smtp_port, "the SMTP listener (email pings)", "--smtp-port", host=options.host)
 
     from chalicelib.local.dynamodb import DynamoDBLocal
     from chalicelib.local.motoserver import MotoServer
@@ -197,11 +233,17 @@ def _start(options: Options, stack: contextlib.ExitStack):
     stack.callback(timers.stop)
     timers.start()
 
+    from chalicelib.local.smtpd import SmtpListener
+
+    smtp = SmtpListener(options.host, smtp_port)
+    stack.callback(smtp.stop)
+    smtp.start()
+
     http = server.HttpServer(config, options.host, http_port)
     stack.callback(http.stop)
     http.start()
 
-    banner = _banner(settings, options.host, http_port, data_dir, dynamodb, moto, _s3_snapshot)
+    banner = _banner(settings, options.host, http_port, smtp_port, data_dir, dynamodb, moto, _s3_snapshot)
     return banner, [part for part in (dynamodb, http) if part is not None]
 
 
@@ -240,7 +282,7 @@ def _ignore_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def _banner(settings, host, http_port, data_dir, dynamodb, moto, snapshot) -> str:
+def _banner(settings, host, http_port, smtp_port, data_dir, dynamodb, moto, snapshot) -> str:
     site = f"http://localhost:{http_port}" if host == LOCAL_HOST else f"http://{host}:{http_port}"
     ping = settings.PING_ENDPOINT
     ddb = f"{dynamodb.url}  (DynamoDB Local)" if dynamodb else f"{os.environ['AWS_ENDPOINT_URL_DYNAMODB'] or 'AWS'}  (yours)"
@@ -250,6 +292,8 @@ def _banner(settings, host, http_port, data_dir, dynamodb, moto, snapshot) -> st
         "Local stack running. Ctrl-C stops it.",
         f"  Dashboard/API  {site}/  (API under {site}/api/v3/, status at {site}/api/v3/status)",
         f"  Ping URLs      {ping}<uuid>  or  {ping}<ping key>/<slug>  (add /start, /fail, /log, /<exit code>)",
+        f"  Email pings    <uuid>@{settings.PING_EMAIL_DOMAIN}  or  <ping key>+<slug>@{settings.PING_EMAIL_DOMAIN}"
+        f"  (SMTP on {host}:{smtp_port})",
         f"  DynamoDB       {ddb}",
         f"  S3, SES, ...   {other}",
         f"  Data           {data_dir}",
