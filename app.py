@@ -242,3 +242,24 @@ def static_file(name):
 
     result = render.static_file(name)
     return Response(body=result.body, status_code=result.status, headers=result.all_headers())
+
+
+@app.route("/projects/{code}/metrics/{key}", methods=["GET"])
+def prometheus_metrics(code, key):
+    return _metrics(code, key)
+
+
+@app.route("/projects/{code}/metrics", methods=["GET"])
+def prometheus_metrics_bearer(code):
+    from chalicelib import metrics
+
+    return _metrics(code, metrics.bearer_key(app.current_request.headers.get("authorization")))
+
+
+def _metrics(code: str, key: str | None) -> Response:
+    from chalicelib import metrics
+
+    if not settings.PROMETHEUS_ENABLED:
+        return _text(404, "Not found")
+    result = metrics.scrape(code, key, _now())
+    return Response(body=result.body, status_code=result.status_code, headers={"Content-Type": metrics.CONTENT_TYPE})

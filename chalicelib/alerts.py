@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pynamodb.exceptions import PutError
 
 from chalicelib import channels, checks, flips, integrations, notices, settings
-from chalicelib.integrations import TransportError
+from chalicelib.integrations import TransportError, limits
 from chalicelib.models import Channel, Flip, Notification
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,10 @@ def _try(transport, channel: Channel, notice, sleep) -> TransportError | None:
     """Send, retrying transient failures with backoff; the last error, or None on success."""
     if not transport.enabled():
         return TransportError(f"{transport.LABEL} notifications are not enabled.")
+    try:
+        limits.authorize(transport, channel, notice, datetime.now(timezone.utc))
+    except TransportError as e:
+        return e
     for attempt in range(1, settings.NOTIFY_TRIES + 1):
         try:
             transport.send(channel, notice)
@@ -106,7 +110,11 @@ def _try(transport, channel: Channel, notice, sleep) -> TransportError | None:
         except TransportError as e:
             if not e.transient or attempt == settings.NOTIFY_TRIES:
                 return e
+            # A service that says how long to wait is waited for, unless that is longer than a try may take.
+            if e.retry_after is not None and e.retry_after > settings.NOTIFY_TIMEOUT:
+                return e
+            delay = 2 ** (attempt - 1) if e.retry_after is None else e.retry_after  # 1 s, 2 s, ...
         except Exception:
             log.exception("%s channel %s failed", channel.kind, channel.code)
             return TransportError("Unexpected error while sending")
-        sleep(2 ** (attempt - 1))  # 1 s, 2 s, ...
+        sleep(delay)

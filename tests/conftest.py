@@ -266,6 +266,28 @@ def notice(make_check, project, now):
 
 
 @pytest.fixture
+def alert(notice, make_check, now):
+    """alert(status): a notice for "Backups" (pinged 2 hours ago, body "rows: 5"); on "down" "Reports" is down too."""
+    from datetime import timedelta
+
+    def make(status="down"):
+        check = make_check(
+            name="Backups", slug="backups", tags="prod nightly", desc="Nightly database dump", n_pings=42,
+            last_ping=now - timedelta(hours=2),
+        )
+        last = models.Ping(code=check.code, n=42, created=now - timedelta(hours=2), kind="success")
+        if status == "up":
+            return notice("up", check=check, last_ping=last, downtime=timedelta(hours=2, minutes=5), project_check_count=2)
+        other = make_check(name="Reports", status="down", last_ping=now - timedelta(hours=3))
+        return notice(
+            "down", check=check, last_ping=last, last_ping_body=b"rows: 5\n",
+            other_down=[other], other_down_count=1, project_check_count=2,
+        )
+
+    return make
+
+
+@pytest.fixture
 def webhook(project, now, recorder):
     """webhook(path_down="/down", path_up="/up", **fields): a webhook channel to the recorder."""
     from chalicelib import channels

@@ -4,6 +4,7 @@ from chalicelib.integrations import (
     apprise, discord, github, googlechat, gotify, group, matrix, mattermost, msteamsw,
     opsgenie, pagertree, pd, rocketchat, slack, spike, trello, victorops, zulip,
 )
+from chalicelib.integrations import call, ntfy, pushbullet, pushover, shell, signal, sms, telegram, whatsapp
 from chalicelib.integrations.base import Notice, Transport, TransportError
 
 KINDS: dict[str, Transport] = {
@@ -12,6 +13,7 @@ KINDS: dict[str, Transport] = {
         email, webhook,
         apprise, discord, github, googlechat, gotify, group, matrix, mattermost, msteamsw,
         opsgenie, pagertree, pd, rocketchat, slack, spike, trello, victorops, zulip,
+        call, ntfy, pushbullet, pushover, shell, signal, sms, telegram, whatsapp,
     )
 }
 

@@ -12,11 +12,13 @@ REASONS = {
 
 
 class TransportError(Exception):
-    """A failed send. transient: worth retrying; disable: the channel cannot work as set up."""
+    """A failed send. transient: worth retrying; disable: the channel cannot work as set up;
+    retry_after: seconds the service asked us to wait before trying again."""
 
-    def __init__(self, message: str, transient: bool = False, disable: bool = False):
+    def __init__(self, message: str, transient: bool = False, disable: bool = False, retry_after: float | None = None):
         super().__init__(message)
         self.message, self.transient, self.disable = message, transient, disable
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -64,6 +66,9 @@ class Transport(Protocol):
 
     def send(self, channel: Channel, notice: Notice) -> None:
         """Deliver one alert; raise TransportError when it fails."""
+
+    # Optional: limit(channel, notice) -> limits.PerMinute | limits.Monthly | None, the rule
+    # delivery checks once before the first try (see integrations/limits.py).
 
 
 def both_directions(channel: Channel, status: str) -> bool:

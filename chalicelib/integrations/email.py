@@ -5,7 +5,7 @@ import os
 import re
 
 from chalicelib import emails, settings
-from chalicelib.integrations import text
+from chalicelib.integrations import recipient, text
 from chalicelib.integrations.base import Notice, TransportError
 from chalicelib.models import Channel
 
@@ -33,14 +33,7 @@ def validate(value: dict) -> str:
 
 def target(channel: Channel) -> dict:
     """{"value": address, "up": bool, "down": bool}; a legacy bare address means both."""
-    try:
-        stored = json.loads(channel.value)
-    except ValueError:
-        stored = None
-    if not isinstance(stored, dict):
-        return {"value": channel.value.strip(), "up": True, "down": True}
-    up, down = bool(stored.get("up", True)), bool(stored.get("down", True))
-    return {"value": stored.get("value", ""), "up": up, "down": down}
+    return recipient.target(channel)
 
 
 def is_noop(channel: Channel, status: str) -> bool:
