@@ -49,6 +49,7 @@ class Project(Model):
     ping_key = UnicodeAttribute(null=True)
     check_limit = NumberAttribute(default=settings.CHECK_LIMIT)
     ping_log_limit = NumberAttribute(default=settings.PING_LOG_LIMIT)
+    show_slugs = BooleanAttribute(default=False)  # the dashboard shows slug ping URLs
     by_ping_key = ProjectByPingKey()
 
 
@@ -137,6 +138,9 @@ class Check(Model):
     runs = MapAttribute(default=dict)
     has_confirmation_link = BooleanAttribute(default=False)
     alert_after = UTCDateTimeAttribute(null=True)
+    # When a person or the API last changed the state without a ping (pause, resume, schedule),
+    # so the checks list's live update can tell which checks changed (pings stamp last_ping).
+    changed = UTCDateTimeAttribute(null=True)
     # Fixed-window ping rate limit: the current minute and the pings accepted in it.
     rate_window = NumberAttribute(null=True)
     rate_count = NumberAttribute(null=True)
