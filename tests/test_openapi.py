@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from chalicelib.api import openapi
-from tests.test_local_stack import ROOT, LocalStack
+from tests.stack import ROOT, LocalStack, started_stack
 
 API_ROOT = "/api/{version}"
 HTTP_METHODS = ("get", "post", "delete", "put", "patch", "head")
@@ -208,20 +208,14 @@ channels.create_channel(sys.argv[1], "email", {"value": "ops@example.org", "up":
 
 @contextlib.contextmanager
 def running_stack(tmp_path):
-    """The local stack, its URLs built on its own address, with a new project: yields a Live."""
-    stack = LocalStack(tmp_path)
-    try:
-        with pytest.MonkeyPatch.context() as environment:
-            environment.setenv("SITE_ROOT", stack.base)
-            stack.start()
+    """The local stack with a new project: yields a Live."""
+    with started_stack(tmp_path) as stack:
         created = subprocess.run(
             [sys.executable, "-m", "chalicelib.cli", "createproject", "--name", "openapi"],
             cwd=ROOT, env=stack.client_env(), capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert created.returncode == 0, created.stderr
         yield Live(stack, json.loads(created.stdout.strip().splitlines()[-1]))
-    finally:
-        stack.cleanup()
 
 
 def seed(live: Live) -> None:
