@@ -23,10 +23,15 @@ $(NODE_STAMP): package.json package-lock.json
 java:
 	@command -v java >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }
 
+# The browser tests drive Debian's chromium through playwright; install it when missing.
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
+
 run: setup
 	$(PY) -m chalicelib.local run
 
-test: setup
+test: setup chromium
 	$(PY) -m pytest -q
 
 # Benchmarks (they print figures, they assert nothing); see bench/README.md.
