@@ -344,3 +344,84 @@ def smtp_listener(aws, email_domain, monkeypatch, now):
     listener.start()
     yield listener.port
     listener.stop()
+
+
+class _Outbox:
+    """The file email backend's folder: the messages sent so far, oldest first."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def messages(self) -> list:
+        import email
+        import email.policy
+
+        paths = sorted(self.folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in paths]
+
+    def last(self, to: str | None = None):
+        """The newest message (to this address); AssertionError when there is none."""
+        found = [m for m in self.messages() if to is None or m["To"] == to]
+        assert found, f"no email to {to or 'anyone'}"
+        return found[-1]
+
+    @staticmethod
+    def text(message) -> str:
+        return message.get_body(("plain",)).get_content()
+
+
+@pytest.fixture
+def outbox(tmp_path, monkeypatch):
+    """Outgoing email goes to .eml files in a fresh folder; read them with outbox.last(to)."""
+    folder = tmp_path / "outbox"
+    monkeypatch.setattr(settings, "EMAIL_BACKEND", "file")
+    monkeypatch.setattr(settings, "EMAIL_OUTBOX", str(folder))
+    folder.mkdir()
+    return _Outbox(folder)
+
+
+# -- browser tests: Debian's chromium driven by playwright, against the local stack ----------------
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-output", "screenshots")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless chromium for the session (the machine's own, installed by `make test`)."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("chromium is not installed: `make test` installs Debian's package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The local stack for a module of browser tests, emails going to its outbox folder."""
+    from tests.stack import started_stack
+
+    with started_stack(tmp_path_factory.mktemp("site")) as stack:
+        yield stack
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): a full-page PNG under test-output/screenshots/ for review."""
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+
+    def take(page, name: str) -> str:
+        path = os.path.join(SCREENSHOTS, f"{name}.png")
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
