@@ -1,4 +1,5 @@
 """Outgoing email: one MIME message, sent through the backend settings.EMAIL_BACKEND names."""
+import functools
 import os
 import smtplib
 import uuid
@@ -21,6 +22,29 @@ def send(to: str, subject: str, text: str, html: str | None = None, headers: dic
     if backend is None:
         raise ValueError(f"Unknown EMAIL_BACKEND {settings.EMAIL_BACKEND!r}")
     backend(message)
+
+
+def send_template(to: str, subject: str, name: str, **context) -> None:
+    """Send templates/emails/<name>.txt, with <name>.html as its HTML part, rendered with context."""
+    context = {"site_name": settings.SITE_NAME, "site_root": settings.SITE_ROOT, **context}
+    text = template_environment(False).get_template(f"emails/{name}.txt").render(context)
+    html = template_environment(True).get_template(f"emails/{name}.html").render(context)
+    send(to, subject, text, html)
+
+
+@functools.cache
+def template_environment(html: bool):
+    """Jinja for email templates: HTML escaped, text kept as written."""
+    import jinja2  # here: the ping path imports this module and must not load jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")),
+        autoescape=html,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def build(to: str, subject: str, text: str, html: str | None = None, headers: dict | None = None) -> EmailMessage:
