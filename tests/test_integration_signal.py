@@ -1,0 +1,133 @@
+"""Signal: the JSON-RPC request written to a local socket that answers like signal-cli."""
+import json
+import os
+import socket
+import tempfile
+import threading
+
+import pytest
+
+from chalicelib import channels, settings
+from chalicelib.integrations import signal
+from chalicelib.integrations.base import TransportError
+
+
+class FakeSignalCli:
+    """A UNIX socket server that records each request line and answers as signal-cli would."""
+
+    def __init__(self, path: str):
+        self.requests, self.answer = [], "success"
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        self.server.listen()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while not data.endswith(b"\n"):
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                request = json.loads(data)
+                self.requests.append(request)
+                # signal-cli may first tell about an incoming message: it must be skipped.
+                conn.sendall(b'{"jsonrpc":"2.0","method":"receive","params":{}}\n')
+                conn.sendall(json.dumps(self._reply(request["id"])).encode() + b"\n")
+
+    def _reply(self, request_id):
+        if self.answer == "success":
+            return {"jsonrpc": "2.0", "result": {"timestamp": 1}, "id": request_id}
+        result = {"unregistered": {"type": "UNREGISTERED_FAILURE"},
+                  "rate_limit": {"type": "RATE_LIMIT_FAILURE", "token": "challenge-token"},
+                  "other": {"type": "NETWORK_FAILURE"}}[self.answer]
+        return {"jsonrpc": "2.0", "error": {"code": -1, "message": "Failed", "data": {"response": {"results": [result]}}}, "id": request_id}
+
+    def stop(self):
+        self.server.close()
+
+
+@pytest.fixture
+def signal_cli(monkeypatch):
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "signal-cli.sock")
+        server = FakeSignalCli(path)
+        monkeypatch.setattr(settings, "SIGNAL_CLI_SOCKET", path)
+        monkeypatch.setattr(settings, "SITE_NAME", "Mychecks")
+        yield server
+        server.stop()
+
+
+@pytest.fixture
+def channel(project, now):
+    return channels.create_channel(project.code, "signal", signal.validate({"value": "+15551234567"}), now)
+
+
+def test_down_alert_is_the_exact_json_rpc_send(signal_cli, channel, alert):
+    notice = alert("down")
+    signal.send(channel, notice)
+    request, = signal_cli.requests
+    assert request == {
+        "jsonrpc": "2.0",
+        "method": "send",
+        "params": {
+            "recipient": ["+15551234567"],
+            "message": (
+                '🔴 The check "Backups" is DOWN (success signal did not arrive on time, grace time passed).\n\n'
+                "- Description: Nightly database dump\n- Project: Test project\n- Tags: prod nightly\n"
+                "- Period: 1 day\n- Total Pings: 42\n- Last Ping: Success, 2 hours ago\n\n"
+                "Last Ping Body:\nrows: 5\n\n"
+                "Also down in this project:\n\n- Reports (last ping 3 hours ago)\n\n"
+                f"View on Mychecks: {notice.check_url}"
+            ),
+            "textStyle": ["3:87:BOLD"],
+        },
+        "id": request["id"],
+    }
+
+
+def test_up_alert_to_a_username_is_prefixed(signal_cli, project, now, alert):
+    channel = channels.create_channel(project.code, "signal", signal.validate({"value": "alice.42"}), now)
+    signal.send(channel, alert("up"))
+    params = signal_cli.requests[0]["params"]
+    assert params["recipient"] == ["u:alice.42"]
+    assert params["message"].startswith('🟢 The check "Backups" is now UP. The downtime lasted 2 hours 5 minutes.')
+
+
+def test_unregistered_recipient_disables_the_channel(signal_cli, channel, alert):
+    signal_cli.answer = "unregistered"
+    with pytest.raises(TransportError) as caught:
+        signal.send(channel, alert("down"))
+    assert (caught.value.message, caught.value.disable) == ("Recipient not found", True)
+
+
+def test_rate_limit_challenge_asks_for_a_captcha_and_is_not_retried(signal_cli, channel, alert):
+    signal_cli.answer = "rate_limit"
+    with pytest.raises(TransportError) as caught:
+        signal.send(channel, alert("down"))
+    assert (caught.value.message, caught.value.transient, caught.value.disable) == ("CAPTCHA proof required", False, False)
+
+
+def test_other_failure_names_the_error_code(signal_cli, channel, alert):
+    signal_cli.answer = "other"
+    with pytest.raises(TransportError, match=r"signal-cli call failed \(-1\)"):
+        signal.send(channel, alert("down"))
+
+
+def test_socket_that_is_not_there_is_a_transient_error(monkeypatch, channel, alert):
+    monkeypatch.setattr(settings, "SIGNAL_CLI_SOCKET", "/nonexistent/signal-cli.sock")
+    with pytest.raises(TransportError) as caught:
+        signal.send(channel, alert("down"))
+    assert caught.value.transient and caught.value.message.startswith("signal-cli call failed")
+
+
+def test_validate_takes_numbers_and_usernames():
+    assert json.loads(signal.validate({"value": "alice.42", "up": False})) == {"value": "alice.42", "up": False, "down": True}
+    with pytest.raises(ValueError):
+        signal.validate({"value": "alice"})
