@@ -3,7 +3,6 @@
 `python -m bench.alert_latency [--checks 60]`
 """
 import argparse
-import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -156,7 +155,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit("Interrupted (the local stack was stopped).")
+    common.run_main(main, "the local stack")

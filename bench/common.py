@@ -268,17 +268,20 @@ class AwsCalls:
         return sum(n for name, n in self.calls.items() if service is None or name.startswith(service + "."))
 
 
-def ping_event(parts: list[str], method: str = "GET", body: bytes = b"", query: dict | None = None) -> dict:
-    """A ping as API Gateway hands it to the Lambda (the shape Chalice's local gateway builds)."""
-    resource = "/ping/" + "/".join("{%s}" % name for name in "abc"[: len(parts)])
-    path = "/ping/" + "/".join(parts)
-    return {
-        "requestContext": {"httpMethod": method, "resourcePath": resource, "path": path,
-                           "identity": {"sourceIp": "203.0.113.7"}},
-        "headers": {"user-agent": "bench/1.0", "x-forwarded-proto": "https", "content-type": "text/plain"},
-        "pathParameters": dict(zip("abc", parts)),
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "stageVariables": {},
-        "body": body.decode() if body else None,
-        "isBase64Encoded": False,
-    }  # fmt: skip
+def api_event(method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> dict:
+    """A request to app.py as API Gateway hands it to the Lambda (Chalice's local gateway builds it)."""
+    from chalice.local import LambdaEventConverter, RouteMatcher
+
+    from app import app
+
+    converter = LambdaEventConverter(RouteMatcher(list(app.routes)))
+    headers = {"user-agent": "bench/1.0", "x-forwarded-proto": "https", **(headers or {})}
+    return converter.create_lambda_event(method=method, path=path, headers=headers, body=body or None)
+
+
+def run_main(main, stopped: str) -> None:
+    """A benchmark's entry point: exit with main()'s code; on Ctrl-C say what was stopped."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(f"Interrupted ({stopped} was stopped).")

@@ -5,7 +5,6 @@
 import argparse
 import contextlib
 import os
-import sys
 import threading
 import time
 from collections import Counter
@@ -131,8 +130,11 @@ class PingTargets:
         parts = [self.project.ping_key, check.slug] if form.by_slug else [check.code]
         return parts + [action] if action else parts
 
+    def event(self, form: Form, action: str | None) -> dict:
+        return common.api_event(form.method, "/ping/" + "/".join(self.parts(form, action)), form.body)
+
     def send(self, form: Form, action: str | None) -> None:
-        response = self.app(common.ping_event(self.parts(form, action), form.method, form.body), None)
+        response = self.app(self.event(form, action), None)
         if response["statusCode"] != 200:
             raise RuntimeError(f"{form.name}: ping answered {response['statusCode']} {response.get('body')}")
 
@@ -141,7 +143,7 @@ def measure(targets: PingTargets, counter: common.AwsCalls, samples: int, emulat
     """Send `samples` pings of each form, counting the calls and the CPU of each."""
     results = []
     for form in FORMS:
-        event = common.ping_event(targets.parts(form, form.action), form.method, form.body)
+        event = targets.event(form, form.action)
         collected = []
         for _ in range(samples):
             if form.before_each is not None:
@@ -345,7 +347,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit("Interrupted (the local stack was stopped).")
+    common.run_main(main, "the local stack")

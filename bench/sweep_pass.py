@@ -1,11 +1,12 @@
-"""Benchmark: what one sweep pass reads and costs, at two table sizes, on DynamoDB Local.
+"""Benchmark: what one sweep pass reads and costs, at two table sizes on DynamoDB Local, and at
+1,000,000 checks simulated by index arithmetic.
 
-`python -m bench.sweep_pass [--sizes 10000,100000] [--checks N] [--due-percent 1]`
+`python -m bench.sweep_pass [--sizes 10000,100000] [--checks N] [--due-percent 1] [--simulate 1000000]`
 """
 import argparse
+import bisect
 import os
 import random
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -43,17 +44,6 @@ class SizeResult:
     passes: list[PassResult]
 
 
-class QueryCounter:
-    """botocore hook: counts Query calls and sums their ScannedCount (items DynamoDB read)."""
-
-    def __init__(self):
-        self.calls = self.scanned = 0
-
-    def __call__(self, parsed, **kwargs):
-        self.calls += 1
-        self.scanned += parsed.get("ScannedCount", 0)
-
-
 def fresh_tables() -> None:
     """Empty checks and flips tables, so each size starts alone in the table."""
     for model in (Check, Flip):
@@ -80,16 +70,24 @@ def new_check(project, now: datetime, last_ping: datetime) -> Check:
     return check
 
 
+PERIOD = Check.timeout.default + Check.grace.default  # seconds from last_ping to alert_after
+
+
+def draw_last_pings(n: int, n_due: int, rng: random.Random) -> list[float]:
+    """Seconds before now of each check's last ping; n_due of them past their deadline."""
+    ago = [rng.uniform(0, 23 * 3600) for _ in range(n)]
+    for i in rng.sample(range(n), n_due):
+        # Missed its deadline 1 min to 1 h ago; the others' deadlines are at least 2 h away.
+        ago[i] = PERIOD + rng.uniform(60, 3600)
+    return ago
+
+
 def seed(n: int, n_due: int, rng: random.Random) -> float:
     """Write n checks in one project with BatchWriteItem; n_due already past alert_after. Items/s."""
     now = datetime.now(timezone.utc)
     project = projects.create_project(f"bench {n}", now).project
-    period = timedelta(seconds=Check.timeout.default + Check.grace.default)
     # Drawn up front, so the deadlines don't depend on which writer thread runs first.
-    last_pings = [now - timedelta(seconds=rng.uniform(0, 23 * 3600)) for _ in range(n)]
-    for i in rng.sample(range(n), n_due):
-        # Missed its deadline 1 min to 1 h ago; the others' deadlines are at least 2 h away.
-        last_pings[i] = now - period - timedelta(seconds=rng.uniform(60, 3600))
+    last_pings = [now - timedelta(seconds=ago) for ago in draw_last_pings(n, n_due, rng)]
 
     def write(lo: int) -> int:
         with Check.batch_write() as batch:  # 25 items per BatchWriteItem
@@ -112,15 +110,15 @@ def seed(n: int, n_due: int, rng: random.Random) -> float:
     return n / (time.perf_counter() - started)
 
 
-def one_pass(counter: QueryCounter, due: int) -> PassResult:
-    counter.calls = counter.scanned = 0
+def one_pass(counter: common.AwsCalls, due: int) -> PassResult:
+    counter.reset()
     started = time.perf_counter()
     went_down = sweep.sweep_once(datetime.now(timezone.utc))
     seconds = time.perf_counter() - started
-    return PassResult(counter.calls, counter.scanned, due, seconds, went_down)
+    return PassResult(counter.calls["dynamodb.Query"], counter.scanned, due, seconds, went_down)
 
 
-def run_size(n: int, due_percent: float, counter: QueryCounter, rng: random.Random) -> SizeResult:
+def run_size(n: int, due_percent: float, counter: common.AwsCalls, rng: random.Random) -> SizeResult:
     n_due = round(n * due_percent / 100)
     print(f"{n:,} checks, {n_due:,} of them due:", flush=True)
     fresh_tables()
@@ -139,6 +137,78 @@ def run_size(n: int, due_percent: float, counter: QueryCounter, rng: random.Rand
         due -= p.went_down
     print(flush=True)
     return result
+
+
+@dataclass
+class SimulatedResult:
+    checks: int
+    due: int
+    read: int
+    queries: int
+    sampled: int  # checks whose deadline and status were also worked out by chalicelib.schedules
+    pass_seconds: float | None  # estimated from a seeded size's measured pass
+    empty_seconds: float | None
+
+    @property
+    def ratio(self) -> str:
+        return f"{self.read / self.due:.2f}" if self.due else "-"
+
+
+def simulate(n: int, due_percent: float, rng: random.Random, measured: SizeResult | None) -> SimulatedResult:
+    """Index arithmetic for n checks, nothing seeded: each check's alert_after in its due shard,
+    sorted as the index keeps it; each shard's Query (alert_after <= now) reads the rows up to now."""
+    n_due = round(n * due_percent / 100)
+    ago = draw_last_pings(n, n_due, rng)
+    shards: list[list[float]] = [[] for _ in range(settings.DUE_SHARDS)]
+    for seconds_ago in ago:
+        code = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        shards[checks.due_shard(code)].append(PERIOD - seconds_ago)  # alert_after, seconds after now
+    read = 0
+    for rows in shards:
+        rows.sort()
+        read += bisect.bisect_right(rows, 0.0)
+    # Due by the status rules (now >= last_ping + timeout + grace), counted apart from the index.
+    due = sum(1 for seconds_ago in ago if seconds_ago >= PERIOD)
+    sampled = verify_deadlines(ago, rng)
+    pass_seconds = empty_seconds = None
+    if measured:
+        first, second = measured.passes
+        per_query = second.seconds / max(second.queries, 1)
+        per_down = (first.seconds - first.queries * per_query) / max(first.went_down, 1)
+        empty_seconds = settings.DUE_SHARDS * per_query
+        pass_seconds = empty_seconds + due * per_down
+    return SimulatedResult(n, due, read, settings.DUE_SHARDS, sampled, pass_seconds, empty_seconds)
+
+
+def verify_deadlines(ago: list[float], rng: random.Random, size: int = 2_000) -> int:
+    """The arithmetic's deadline (last_ping + timeout + grace) and "due" against chalicelib.schedules,
+    on a sample of the checks; raises if they disagree. Returns the sample size."""
+    now = datetime.now(timezone.utc)
+    for seconds_ago in rng.sample(ago, min(size, len(ago))):
+        check = Check(code="x", project="x", status="up", last_ping=now - timedelta(seconds=seconds_ago))
+        alert_after = schedules.going_down_after(check)
+        expected = now + timedelta(seconds=PERIOD - seconds_ago)
+        is_due = schedules.status(check, now) == "down"
+        if abs((alert_after - expected).total_seconds()) > 0.001 or is_due != (seconds_ago >= PERIOD):
+            raise RuntimeError(f"index arithmetic disagrees with schedules for a ping {seconds_ago:.0f} s ago")
+    return min(size, len(ago))
+
+
+def report_simulated(result: SimulatedResult, measured: SizeResult | None) -> None:
+    print(f"SIMULATED, not seeded: {result.checks:,} checks by index arithmetic (the due index's rows")
+    print("sorted per shard, each shard's Query counted up to now); the deadlines and the due count")
+    print(f"were checked against chalicelib.schedules on {result.sampled:,} sampled checks.")
+    seconds = "-" if result.pass_seconds is None else f"~{result.pass_seconds:.1f}"
+    empty = "-" if result.empty_seconds is None else f"~{result.empty_seconds:.3f}"
+    print(common.table(
+        ["checks", "due", "read", "read/due", "queries", "pass 1 s (est.)", "empty pass s (est.)"],
+        [[f"{result.checks:,}", f"{result.due:,}", f"{result.read:,}", result.ratio, result.queries, seconds, empty]],
+    ))  # fmt: skip
+    if measured:
+        print(f"The seconds are estimates: the {measured.checks:,}-check run's time per check sent down and per")
+        print("empty query, times this size's due checks and queries. A pass's time does not grow with")
+        print("the table, only with the checks due.")
+    print()
 
 
 def report(results: list[SizeResult]) -> None:
@@ -176,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         help="keep DynamoDB Local's data in the system temp dir, as `make run` keeps it on disk "
         "(default: /dev/shm when there is one; seeding is 2-3x faster without disk syncs)",
     )  # fmt: skip
+    parser.add_argument(
+        "--simulate", type=int, default=1_000_000,
+        help="then this many checks by index arithmetic, not seeded (default: %(default)s; 0: none)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     sizes = [args.checks] if args.checks else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     parent = None if args.on_disk or not os.access(SHM, os.W_OK) else SHM
@@ -190,18 +264,16 @@ def main(argv: list[str] | None = None) -> int:
         storage = "tmpfs, no disk syncs" if parent else "on disk"
         print(f"Its data: {data_dir} ({storage}; --on-disk to change).")
         print(flush=True)
-        counter = QueryCounter()
-        # The sweep's queries go through the Check model's connection, so its client sees them all.
-        # botocore names the event after the service id in lower case: "DynamoDB.Query" never fires.
-        Check._get_connection().connection.client.meta.events.register("after-call.dynamodb.Query", counter)
+        counter = common.AwsCalls().attach()
         for n in sizes:
             results.append(run_size(n, args.due_percent, counter, rng))
     report(results)
+    print()
+    if args.simulate:
+        measured = max(results, key=lambda r: r.checks, default=None)
+        report_simulated(simulate(args.simulate, args.due_percent, rng, measured), measured)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit("Interrupted (DynamoDB Local was stopped).")
+    common.run_main(main, "DynamoDB Local")

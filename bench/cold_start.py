@@ -1,0 +1,169 @@
+"""Benchmark: cold start. Import app.py and handle the first request in a fresh process.
+
+`python -m bench.cold_start [--runs 7] [--page /accounts/login/]`
+"""
+import argparse
+import importlib.util
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+
+from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
+
+from chalicelib import checks, projects
+
+GOAL_MS = 300
+PING_MODELS = ["Check", "Ping", "Flip"]  # the tables a ping touches
+WEB_MODULES = ["chalicelib.web.dispatch", "chalicelib.web.render"]  # what every page loads
+WARM_UP = 300
+# Run in a fresh interpreter: the times are taken inside it, from its first line, so that this
+# process's own imports count for nothing. argv[1] is JSON: the steps, each (name, kind, argument).
+CHILD = r"""
+import json, sys, time
+started = time.perf_counter()
+plan = json.loads(sys.argv[1])
+import app
+timings, statuses = {"import app": time.perf_counter() - started}, []
+for name, kind, arg in plan:
+    began = time.perf_counter()
+    if kind == "import":
+        __import__(arg)
+    elif kind == "clients":  # what the first request would create: one client per table model
+        from chalicelib import models
+        for model in arg:
+            getattr(models, model)._get_connection().connection.client
+    else:
+        statuses.append(app.app(arg, None)["statusCode"])
+    timings[name] = time.perf_counter() - began
+print(json.dumps({"timings": timings, "statuses": statuses}))
+"""
+
+
+def child_env(stack: common.Stack, compiled: bool, pycache: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env.update(STAGE="bench", AWS_ENDPOINT_URL=stack.moto_url, AWS_ENDPOINT_URL_DYNAMODB=stack.dynamodb_url)
+    if not compiled:
+        # An empty bytecode cache that stays empty: every module is compiled from source, as on a
+        # Lambda whose zip carries no .pyc (its file system is read-only, so none are written).
+        env.update(PYTHONPYCACHEPREFIX=pycache, PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def run_child(plan: list, env: dict, python_flags: tuple = ()) -> tuple[dict, float, str]:
+    """One fresh process: (its timings in seconds, its wall time from spawn to exit, its stderr)."""
+    began = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, *python_flags, "-c", CHILD, json.dumps(plan)],
+        cwd=common.ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - began
+    if result.returncode != 0:
+        raise RuntimeError(f"the cold-start child failed:\n{result.stderr[-3000:]}")
+    output = json.loads(result.stdout.strip().splitlines()[-1])
+    if any(status >= 500 for status in output["statuses"]):
+        raise RuntimeError(f"the cold-start child got {output['statuses']}:\n{result.stderr[-3000:]}")
+    return output["timings"], wall, result.stderr
+
+
+def warm_up(event: dict) -> None:
+    """Pings from this process first: DynamoDB Local's JVM is slow on its first few hundred calls,
+    and a cold JVM is not what a Lambda cold start meets."""
+    from app import app
+
+    for _ in range(WARM_UP):
+        app(event, None)
+
+
+def interpreter_start(runs: int) -> float:
+    walls = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        walls.append(time.perf_counter() - began)
+    return statistics.median(walls)
+
+
+def summarize(title: str, plan: list, env: dict, runs: int, goal_steps: list[str] | None = None) -> None:
+    results = [run_child(plan, env) for _ in range(runs)]
+    steps = list(results[0][0])
+    rows = []
+    for step in steps:
+        values = [timings[step] for timings, _, _ in results]
+        rows.append([step, f"{statistics.median(values) * 1000:.0f}", f"{max(values) * 1000:.0f}"])
+    walls = [wall for _, wall, _ in results]
+    rows.append(["whole process, spawn to exit", f"{statistics.median(walls) * 1000:.0f}", f"{max(walls) * 1000:.0f}"])
+    print(f"{title} ({runs} fresh processes; milliseconds):")
+    print(common.table(["step", "median", "max"], rows))
+    if goal_steps:
+        totals = [sum(timings[s] for s in goal_steps) for timings, _, _ in results]
+        median = statistics.median(totals) * 1000
+        verdict = "yes" if median < GOAL_MS else "no"
+        print(f"{' + '.join(goal_steps)}: {median:.0f} ms; under {GOAL_MS} ms: {verdict}")
+    print(flush=True)
+
+
+def import_profile(env: dict, top: int = 10) -> None:
+    """The slowest imports made by `import app` and its direct imports, from python -X importtime."""
+    _, _, stderr = run_child([], env, ("-X", "importtime"))
+    rows = []
+    for line in stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (.*)$", line)
+        # Nesting is two spaces a level: keep app's imports and theirs.
+        if match and len(match.group(3)) - len(match.group(3).lstrip(" ")) in (2, 4):
+            rows.append((int(match.group(2)), match.group(3).strip()))
+    rows.sort(reverse=True)
+    print("Slowest imports under `import app`, two levels deep (-X importtime, cumulative, bytecode cached):")
+    print(common.table(["module", "ms"], [[name, f"{us / 1000:.1f}"] for us, name in rows[:top]]))
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.cold_start", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="fresh processes per row (default: %(default)s)")
+    parser.add_argument("--page", default="/accounts/login/",
+                        help="the dashboard page to request (default: %(default)s)")  # fmt: skip
+    args = parser.parse_args(argv)
+
+    common.print_header("Cold start: import app.py and handle the first request in a fresh process")
+    print("Each child process runs `import app` and calls app.app(event, None) with an API Gateway")
+    print("event, as the Lambda runtime does; the AWS calls go to the local stack's DynamoDB Local and")
+    print(f"moto. Goal: import + first ping under {GOAL_MS} ms.")
+    print(f"Python interpreter start alone (python -c pass): {interpreter_start(args.runs) * 1000:.0f} ms median")
+    print("Starting the local stack (DynamoDB Local, moto, app, timers)...", flush=True)
+    with common.local_stack() as stack, tempfile.TemporaryDirectory(prefix="hc-pycache-") as pycache:
+        now = datetime.now(timezone.utc)
+        check = checks.create_check(projects.create_project("cold start", now).project, now, name="cold")
+        ping = common.api_event("GET", f"/ping/{check.code}")
+        warm_up(ping)
+        print(flush=True)
+        plan = [["first ping", "event", ping], ["second ping", "event", ping]]
+        goal = ["import app", "first ping"]
+        summarize("Ping handler, bytecode cached", plan, child_env(stack, True, pycache), args.runs, goal)
+        summarize("Ping handler, no bytecode cache", plan, child_env(stack, False, pycache), args.runs, goal)
+        split = [["create the ping's clients", "clients", PING_MODELS], *plan]
+        summarize("Ping handler, its AWS clients created first (where the first ping goes)", split,
+                  child_env(stack, True, pycache), args.runs)  # fmt: skip
+        import_profile(child_env(stack, True, pycache))
+
+        if importlib.util.find_spec("chalicelib.web") is None:
+            print("Dashboard: not built yet (chalicelib.web is not importable); nothing to measure.")
+            return 0
+        try:
+            page = common.api_event("GET", args.page, headers={"accept": "text/html"})
+            pages = [["first page " + args.page, "event", page], ["second page", "event", page]]
+        except ValueError:  # Chalice's route matcher: no route for this path
+            print(f"Dashboard: app.py has no route for {args.page} yet; only its modules' import is timed.")
+            pages = []
+        web_plan = [[f"import {m}", "import", m] for m in WEB_MODULES] + pages
+        summarize("Dashboard, bytecode cached", web_plan, child_env(stack, True, pycache), args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    common.run_main(main, "the local stack")
