@@ -35,7 +35,7 @@ def scrape(project_code: str, key: str | None, now: datetime) -> Scrape:
         return Scrape(403)
     if not api_key.readonly or api_key.project != project_code:
         return Scrape(403)
-    checks = sorted(Check.by_project.query(project_code), key=lambda check: check.created)
+    checks = sorted(Check.by_project.query(project_code), key=lambda check: (check.created, check.code))
     return Scrape(200, exposition(checks, now))
 
 
