@@ -20,12 +20,13 @@ def send(channel: Channel, notice: Notice) -> None:
 
 def payload(notice: Notice) -> dict:
     name = markdown.escape(text.name_then_code(notice.check))
-    fields = slackalike.fields(notice, style=markdown.Markdown, body=False)
+    body_field = None
     if notice.last_ping is not None and notice.last_ping_body:
         size = len(notice.last_ping_body)
         link = f"{notice.check_url}#ping-{int(notice.last_ping.n)}"
         unit = "byte" if size == 1 else "bytes"
-        fields.append(slackalike.field("Last Ping Body", f"{size} {unit}, [show body]({link})"))
+        body_field = slackalike.field("Last Ping Body", f"{size} {unit}, [show body]({link})")
+    fields = slackalike.fields(notice, style=markdown.Markdown, body_field=body_field)
     return {
         "alias": settings.SITE_NAME,
         "avatar": settings.SITE_LOGO_URL,

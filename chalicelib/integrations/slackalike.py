@@ -19,11 +19,16 @@ def field(title: str, value: str, short: bool = True) -> dict:
     return result
 
 
-def fields(notice: Notice, style=SlackText, body: bool = True) -> list[dict]:
-    """Description (long), the facts, the last ping's body as a code block, the other down checks."""
+def fields(notice: Notice, style=SlackText, body_field: dict | None = None) -> list[dict]:
+    """Description (long), the facts, the last ping's body, the other down checks.
+
+    The body is a code block unless the kind passes its own `body_field`.
+    """
     result = [field(label, value, short=label != "Description") for label, value in markdown.facts(notice, style)]
     ping_body = text.chat_body(notice)
-    if body and ping_body is not None:
+    if body_field is not None:
+        result.append(body_field)
+    elif ping_body is not None:
         result.append(field("Last Ping Body", style.block(ping_body), short=False))
     if notice.other_down_count:
         lines = text.other_down_items(notice, quote=style.text)

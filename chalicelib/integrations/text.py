@@ -151,7 +151,7 @@ def chat_body(notice: Notice, limit: int = 1000) -> str | None:
 
     None when there is no body or it holds ``` (it would end the code block early).
     """
-    body = (notice.last_ping_body or b"").decode("utf-8", errors="replace")
+    body = (notice.last_ping_body or b"").decode("utf-8", errors="replace").rstrip()
     if not body or "```" in body:
         return None
     return body if len(body) <= limit else body[:limit] + "\n[truncated]"
