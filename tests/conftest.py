@@ -325,6 +325,7 @@ def api(client, new_project):
 
 
 EMAIL_DOMAIN = "hc.example.com"  # the domain of the messages in tests/data/email
+EMAIL_CHECK_CODE = "7f8d9a1e-2b3c-4d5e-8f60-718293a4b5c6"  # their recipient
 
 
 @pytest.fixture
@@ -332,6 +333,25 @@ def email_domain(monkeypatch):
     """Email pings on, at EMAIL_DOMAIN."""
     monkeypatch.setattr(settings, "PING_EMAIL_DOMAIN", EMAIL_DOMAIN)
     return EMAIL_DOMAIN
+
+
+@pytest.fixture
+def email_check(make_check, email_domain):
+    """The check the messages in tests/data/email are addressed to."""
+    return make_check(code=EMAIL_CHECK_CODE, name="Backups", slug="backups")
+
+
+@pytest.fixture
+def sns_to(aws):
+    """sns_to(function name, message): invoke an app.py function with an SNS event, as Lambda does."""
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as test_client:
+        yield lambda name, message: test_client.lambda_.invoke(
+            name, test_client.events.generate_sns_event(message=message)
+        )
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from chalicelib.email_pings import mime
 from chalicelib.models import Ping
 
 DATA = Path(__file__).parent / "data" / "email"
-CODE = "7f8d9a1e-2b3c-4d5e-8f60-718293a4b5c6"  # the recipient in tests/data/email
+CODE = "7f8d9a1e-2b3c-4d5e-8f60-718293a4b5c6"  # the email_check fixture, the recipient in DATA
 SIMPLE = b"From: cron@db1.example.net\r\nSubject: backup\r\n\r\ndone\r\n"
 
 
@@ -22,47 +22,42 @@ def pings_of(check):
     return list(Ping.query(check.code))
 
 
-@pytest.fixture
-def mail_check(make_check, email_domain):
-    return make_check(code=CODE, name="Backups", slug="backups")
+def test_address_is_the_check_uuid_at_the_ping_email_domain(email_check):
+    assert email_pings.address(email_check) == f"{CODE}@hc.example.com"
 
 
-def test_address_is_the_check_uuid_at_the_ping_email_domain(mail_check):
-    assert email_pings.address(mail_check) == f"{CODE}@hc.example.com"
+def test_address_is_the_slug_form_given_the_ping_key(email_check, project):
+    assert email_pings.address(email_check, project.ping_key) == f"{project.ping_key}+backups@hc.example.com"
 
 
-def test_address_is_the_slug_form_given_the_ping_key(mail_check, project):
-    assert email_pings.address(mail_check, project.ping_key) == f"{project.ping_key}+backups@hc.example.com"
-
-
-def test_address_is_none_when_email_pings_are_off(mail_check, monkeypatch):
+def test_address_is_none_when_email_pings_are_off(email_check, monkeypatch):
     monkeypatch.setattr(settings, "PING_EMAIL_DOMAIN", "")
-    assert email_pings.address(mail_check) is None
+    assert email_pings.address(email_check) is None
 
 
-def test_recipient_at_another_domain_is_rejected(mail_check):
+def test_recipient_at_another_domain_is_rejected(email_check):
     assert email_pings.lookup(f"{CODE}@elsewhere.example.com") == email_pings.WRONG_DOMAIN
 
 
-def test_every_recipient_is_rejected_when_email_pings_are_off(mail_check, monkeypatch):
+def test_every_recipient_is_rejected_when_email_pings_are_off(email_check, monkeypatch):
     monkeypatch.setattr(settings, "PING_EMAIL_DOMAIN", "")
     assert email_pings.lookup(f"{CODE}@") == email_pings.WRONG_DOMAIN
 
 
 @pytest.mark.parametrize("mailbox", ["backups", "7f8d9a1e2b3c4d5e8f60718293a4b5c6", "key+slug", "", "a" * 22 + "+Ünï"])
-def test_recipient_that_is_neither_uuid_nor_key_and_slug_is_an_invalid_mailbox(mail_check, mailbox):
+def test_recipient_that_is_neither_uuid_nor_key_and_slug_is_an_invalid_mailbox(email_check, mailbox):
     assert email_pings.lookup(f"{mailbox}@hc.example.com") == email_pings.INVALID_MAILBOX
 
 
-def test_recipient_uuid_and_domain_match_in_any_case(mail_check):
+def test_recipient_uuid_and_domain_match_in_any_case(email_check):
     assert email_pings.lookup(f"<{CODE.upper()}@HC.Example.COM>").code == CODE
 
 
-def test_unknown_uuid_is_no_such_check(mail_check):
+def test_unknown_uuid_is_no_such_check(email_check):
     assert email_pings.lookup("00000000-0000-4000-8000-000000000000@hc.example.com") == email_pings.NO_SUCH_CHECK
 
 
-def test_ping_key_and_slug_address_finds_the_check(mail_check, project):
+def test_ping_key_and_slug_address_finds_the_check(email_check, project):
     assert email_pings.lookup(f"{project.ping_key}+backups@hc.example.com").code == CODE
 
 
@@ -72,37 +67,37 @@ def test_slug_address_shared_by_two_checks_is_ambiguous(make_check, project, ema
     assert email_pings.lookup(f"{project.ping_key}+nightly@hc.example.com") == email_pings.AMBIGUOUS_SLUG
 
 
-def test_mail_is_a_success_ping_stored_with_scheme_email_and_the_sender(mail_check, now):
+def test_mail_is_a_success_ping_stored_with_scheme_email_and_the_sender(email_check, now):
     [outcome] = email_pings.receive(mail(), now)
     assert (outcome.reply, outcome.kind) == ("250 OK", "success")
-    [ping] = pings_of(mail_check)
+    [ping] = pings_of(email_check)
     assert (ping.kind, ping.scheme, ping.method, ping.remote_addr, ping.ua, ping.body) == (
         "success", "email", "", "198.51.100.4", "Email from cron@db1.example.net", SIMPLE,
     )
     assert (checks.get(CODE).status, checks.get(CODE).last_ping) == ("up", now)
 
 
-def test_message_over_100_bytes_is_stored_in_s3(mail_check, now):
+def test_message_over_100_bytes_is_stored_in_s3(email_check, now):
     raw = (DATA / "plain.eml").read_bytes()
     email_pings.receive(mail(raw), now)
-    [ping] = pings_of(mail_check)
+    [ping] = pings_of(email_check)
     assert (ping.body, ping.object_size) == (None, len(raw))
     assert storage.get_body(CODE, 1) == raw
 
 
-def test_message_over_the_body_limit_is_cut_and_flagged(mail_check, now, monkeypatch):
+def test_message_over_the_body_limit_is_cut_and_flagged(email_check, now, monkeypatch):
     monkeypatch.setattr(settings, "PING_BODY_LIMIT", 1000)
     raw = SIMPLE + b"x" * 5000
     email_pings.receive(mail(raw), now)
-    [ping] = pings_of(mail_check)
+    [ping] = pings_of(email_check)
     assert (ping.body_truncated, storage.get_body(CODE, 1)) == (True, raw[:1000])
 
 
-def test_message_over_the_size_limit_is_refused_and_not_recorded(mail_check, now, monkeypatch):
+def test_message_over_the_size_limit_is_refused_and_not_recorded(email_check, now, monkeypatch):
     monkeypatch.setattr(settings, "PING_EMAIL_MAX_BYTES", 1000)
     [outcome] = email_pings.receive(mail(SIMPLE + b"x" * 1000), now)
     assert outcome.reply.startswith("552 ")
-    assert pings_of(mail_check) == []
+    assert pings_of(email_check) == []
 
 
 def test_recipients_over_the_cap_are_refused(make_check, project, email_domain, now):
@@ -112,14 +107,14 @@ def test_recipients_over_the_cap_are_refused(make_check, project, email_domain, 
     assert [len(pings_of(c)) for c in made] == [1] * email_pings.MAX_RECIPIENTS + [0, 0]
 
 
-def test_two_addresses_of_one_check_record_one_ping(mail_check, project, now):
+def test_two_addresses_of_one_check_record_one_ping(email_check, project, now):
     recipients = [f"{CODE}@hc.example.com", f"{project.ping_key}+backups@hc.example.com", f"{CODE}@HC.example.com"]
     outcomes = email_pings.receive(mail(recipients=recipients), now)
     assert [o.reply for o in outcomes] == ["250 OK", "250 OK"]
-    assert len(pings_of(mail_check)) == 1
+    assert len(pings_of(email_check)) == 1
 
 
-def test_good_recipients_are_recorded_next_to_bad_ones(mail_check, now):
+def test_good_recipients_are_recorded_next_to_bad_ones(email_check, now):
     recipients = ["nobody@hc.example.com", f"{CODE}@hc.example.com"]
     outcomes = email_pings.receive(mail(recipients=recipients), now)
     assert [o.reply for o in outcomes] == [email_pings.INVALID_MAILBOX, "250 OK"]
@@ -138,10 +133,10 @@ def test_paused_check_with_manual_resume_records_an_ignored_ping(make_check, ema
     assert checks.get(CODE).status == "paused"
 
 
-def test_email_ping_ends_a_run_started_over_http(mail_check, ping, now):
-    ping(mail_check, now, "start")
+def test_email_ping_ends_a_run_started_over_http(email_check, ping, now):
+    ping(email_check, now, "start")
     email_pings.receive(mail(), now + timedelta(minutes=3))
-    [_, finish] = pings_of(mail_check)
+    [_, finish] = pings_of(email_check)
     assert (finish.kind, finish.duration) == ("success", 180)
 
 
@@ -206,15 +201,15 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("raw", MALFORMED.values(), ids=MALFORMED.keys())
-def test_malformed_message_is_refused_and_records_nothing(mail_check, now, raw):
+def test_malformed_message_is_refused_and_records_nothing(email_check, now, raw):
     outcomes = email_pings.receive(mail(raw), now)
     assert [o.reply for o in outcomes] == [email_pings.MALFORMED]
-    assert pings_of(mail_check) == []
+    assert pings_of(email_check) == []
     assert checks.get(CODE).n_pings == 0
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_mutated_message_never_raises(mail_check, now, seed):
+def test_mutated_message_never_raises(email_check, now, seed):
     """Flip, cut and splice bytes of the real messages: any outcome is fine, an exception is not."""
     rng = random.Random(seed)
     files = sorted(DATA.glob("*.eml"))
