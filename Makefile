@@ -36,8 +36,11 @@ test: setup chromium
 
 # Benchmarks (they print figures, they assert nothing); see bench/README.md.
 bench: setup
+	$(PY) -m bench.ping_path
+	$(PY) -m bench.cold_start
 	$(PY) -m bench.sweep_pass
 	$(PY) -m bench.alert_latency
+	$(PY) -m bench.cost_model
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

@@ -145,7 +145,7 @@ def local_stack(**extra_env: str):
     out it stops the stack, kills any java left with that data dir and deletes the dir.
     """
     tmp = Path(tempfile.mkdtemp(prefix="hc-bench-"))
-    port, ddb_port, moto_port = free_port(), free_port(), free_port()
+    port, ddb_port, moto_port, smtp_port = free_port(), free_port(), free_port(), free_port()
     stack = Stack(
         base=f"http://127.0.0.1:{port}",
         dynamodb_url=f"http://127.0.0.1:{ddb_port}",
@@ -158,7 +158,7 @@ def local_stack(**extra_env: str):
     command = [
         sys.executable, "-m", "chalicelib.local", "run",
         "--port", str(port), "--ddb-port", str(ddb_port), "--moto-port", str(moto_port),
-        "--data-dir", str(stack.data_dir),
+        "--smtp-port", str(smtp_port), "--data-dir", str(stack.data_dir),
     ]  # fmt: skip
     process = None
     try:

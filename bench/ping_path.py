@@ -60,6 +60,7 @@ class Sample:
 class FormResult:
     form: Form
     samples: list[Sample]
+    code: str  # the check pinged
 
     def typical(self) -> list[Sample]:
         """The samples with the most common call pattern (the others include a prune)."""
@@ -160,7 +161,7 @@ def measure(targets: PingTargets, counter: common.AwsCalls, samples: int, emulat
                 cpu=cpu - (emulator_cpu() - emulated_before), wall=wall,
                 item_bytes=[item_bytes(item) for item in counter.items_written],
             ))  # fmt: skip
-        results.append(FormResult(form, collected))
+        results.append(FormResult(form, collected, targets.checks[form.name].code))
     return results
 
 
