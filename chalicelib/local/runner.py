@@ -170,7 +170,8 @@ def run_smtpd(host: str, port: int | None) -> int:
 
 def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("botocore", "boto3", "pynamodb"):  # "Found credentials..." on every new client
+    # "Found credentials..." on every new client; aiosmtpd's "mail.log" a few lines per connection
+    for noisy in ("botocore", "boto3", "pynamodb", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
