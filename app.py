@@ -263,3 +263,70 @@ def _metrics(code: str, key: str | None) -> Response:
         return _text(404, "Not found")
     result = metrics.scrape(code, key, _now())
     return Response(body=result.body, status_code=result.status_code, headers={"Content-Type": metrics.CONTENT_TYPE})
+
+
+# -- projects, teams and integrations pages (chalicelib/web/projects_pages.py, integrations_pages.py) --
+# Without the trailing "/" too (see below): the matchers strip it from the request path.
+@app.route("/", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def my_projects():
+    return _page("projects_pages.index")
+
+
+@app.route("/projects/add", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def add_project():
+    return _page("projects_pages.add")
+
+
+@app.route("/projects/{code}/settings", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def project_settings(code):
+    return _page("projects_pages.settings_page", code=code)
+
+
+@app.route("/projects/{code}/leave", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def leave_project(code):
+    return _page("projects_pages.leave", code=code)
+
+
+@app.route("/projects/{code}/remove", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def remove_project(code):
+    return _page("projects_pages.remove", code=code)
+
+
+@app.route("/projects/{code}/integrations", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def integrations_page(code):
+    return _page("integrations_pages.index", code=code)
+
+
+@app.route("/projects/{code}/add/{kind}", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def add_integration(code, kind):
+    return _page("integrations_pages.add", code=code, kind=kind)
+
+
+@app.route("/integrations/{ch}/edit", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def edit_integration(ch):
+    return _page("integrations_pages.edit", ch=ch)
+
+
+@app.route("/integrations/{ch}/name", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def rename_integration(ch):
+    return _page("integrations_pages.name", ch=ch)
+
+
+@app.route("/integrations/{ch}/remove", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def remove_integration(ch):
+    return _page("integrations_pages.remove", ch=ch)
+
+
+@app.route("/integrations/{ch}/checks", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def integration_checks(ch):
+    return _page("integrations_pages.checks", ch=ch)
+
+
+@app.route("/integrations/{ch}/test", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def test_integration(ch):
+    return _page("integrations_pages.test", ch=ch)
+
+
+@app.route("/integrations/{ch}/verify/{token}", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def verify_integration_email(ch, token):
+    return _page("integrations_pages.verify", login=False, ch=ch, token=token)

@@ -23,6 +23,15 @@ def create_channel(project_code: str, kind: str, value: str | dict, now: datetim
     return channel
 
 
+def find_in_project(project_code: str, code: str) -> Channel | None:
+    """The channel with this code if it belongs to the project (None for any other, or none)."""
+    try:
+        channel = Channel.get(code) if code else None
+    except Channel.DoesNotExist:
+        return None
+    return channel if channel is not None and channel.project == project_code else None
+
+
 def codes_in_project(project_code: str) -> set[str]:
     return {channel.code for channel in Channel.by_project.query(project_code)}
 

@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from chalicelib.models import ApiKey, Member, Project
+from chalicelib import checks
+from chalicelib.models import ApiKey, Check, Member, Project
 
 _KEY_ALPHABET = string.ascii_letters + string.digits
 _PING_KEY_ALPHABET = string.ascii_lowercase + string.digits
@@ -42,16 +43,20 @@ class NewProject:
     api_key_readonly: str
 
 
-def create_project(name: str, now: datetime | None = None, owner: str | None = None) -> NewProject:
-    """A project with a ping key, a read-write and a read-only API key."""
+def create_project(name: str, now: datetime | None = None, owner: str | None = None, keys: bool = True) -> NewProject:
+    """A project; with keys, also a ping key, a read-write and a read-only API key.
+
+    The dashboard makes projects without keys (as Healthchecks does): its settings page makes them."""
     now = now or datetime.now(timezone.utc)
     code = str(uuid.uuid4())
     project = Project(
-        code=code, name=name, owner=owner, created=now, badge_key=code, ping_key=new_ping_key()
+        code=code, name=name, owner=owner, created=now, badge_key=code, ping_key=new_ping_key() if keys else None
     )
     project.save()
     if owner is not None:
         add_member(code, owner, "owner", now)
+    if not keys:
+        return NewProject(project=project, api_key="", api_key_readonly="")
     return NewProject(
         project=project,
         api_key=create_api_key(code, readonly=False, now=now),
@@ -68,3 +73,52 @@ def add_member(project_code: str, user_id: str, role: str, now: datetime) -> Mem
 
 def find_by_ping_key(ping_key: str) -> Project | None:
     return next(iter(Project.by_ping_key.query(ping_key, limit=1)), None)
+
+
+# The keys a project's settings page makes and revokes, by the name its buttons send.
+KEY_KINDS = ("api_key", "api_key_readonly", "ping_key")
+NAME_MAX = 60  # as Healthchecks' project form
+
+
+def rename(project: Project, name: str) -> None:
+    """Set the project's name; ValueError when it is too long."""
+    name = name.strip()
+    if len(name) > NAME_MAX:
+        raise ValueError(f"The name may have at most {NAME_MAX} characters.")
+    project.update(actions=[Project.name.set(name)])
+
+
+def api_keys(project_code: str) -> list[ApiKey]:
+    return list(ApiKey.by_project.query(project_code))
+
+
+def replace_key(project: Project, kind: str, now: datetime) -> str:
+    """A new key of this kind (one of KEY_KINDS) in place of the old one; returned in clear, once."""
+    if kind == "ping_key":
+        key = new_ping_key()
+        _set_ping_key(project, key)
+        return key
+    revoke_key(project, kind)
+    return create_api_key(project.code, readonly=kind == "api_key_readonly", now=now)
+
+
+def revoke_key(project: Project, kind: str) -> None:
+    """Delete the project's keys of this kind; a revoked ping key turns slug URLs off."""
+    if kind == "ping_key":
+        _set_ping_key(project, None)
+        return
+    readonly = kind == "api_key_readonly"
+    with ApiKey.batch_write() as batch:
+        for key in api_keys(project.code):
+            if key.readonly == readonly:
+                batch.delete(key)
+
+
+def _set_ping_key(project: Project, ping_key: str | None) -> None:
+    """Change the ping key and re-key every check's slug URL (the by_slug index holds the key)."""
+    project.update(actions=[Project.ping_key.set(ping_key) if ping_key else Project.ping_key.remove()])
+    for check in Check.by_project.query(project.code):
+        slug_key = checks.slug_key(ping_key, check.slug)
+        if slug_key == check.slug_key:
+            continue
+        check.update(actions=[Check.slug_key.set(slug_key) if slug_key else Check.slug_key.remove()])

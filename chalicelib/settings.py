@@ -62,6 +62,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = _bool("EMAIL_USE_SSL")
+# Email integrations to an address other than the user's own wait for a confirmation link.
+EMAIL_USE_VERIFICATION = _bool("EMAIL_USE_VERIFICATION", True)
 WEBHOOKS_ENABLED = _bool("WEBHOOKS_ENABLED", True)
 # Webhooks to private, loopback and link-local addresses are refused unless this is on.
 INTEGRATIONS_ALLOW_PRIVATE_IPS = _bool("INTEGRATIONS_ALLOW_PRIVATE_IPS")

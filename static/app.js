@@ -67,6 +67,19 @@ window.hc = (function () {
     });
   });
 
+  // Dialogs: <button data-open-dialog="id-of-a-dialog"> opens it as a modal; a button with
+  // data-close-dialog inside it closes it (Escape does too, natively).
+  document.addEventListener("click", (event) => {
+    const opener = event.target.closest("[data-open-dialog]");
+    if (opener) {
+      const dialog = document.getElementById(opener.dataset.openDialog);
+      if (dialog && !dialog.open) dialog.showModal();
+      return;
+    }
+    const closer = event.target.closest("[data-close-dialog]");
+    if (closer && closer.closest("dialog")) closer.closest("dialog").close();
+  });
+
   // Forms with data-confirm ask before submitting.
   document.addEventListener("submit", (event) => {
     const message = event.target.dataset.confirm;

@@ -107,13 +107,15 @@ def pop(request: WebRequest, name: str, default=None):
         return default
     value = request.session.data[name]
     Session(key_hash=request.session.key_hash).update(actions=[Session.data[name].remove()])
-    del request.session.data[name]
+    request.session.data.attribute_values.pop(name, None)  # a MapAttribute has no `del`
     return value
 
 
 def flash(request: WebRequest, message: str, level: str = "success") -> None:
     """A message shown once, on the next page."""
-    put(request, "flashes", [*request.session.data.get("flashes", []), [level, message]] if request.session else [])
+    # session.data is a pynamodb MapAttribute: it has `in` and [], not .get().
+    earlier = request.session.data["flashes"] if request.session and "flashes" in request.session.data else []
+    put(request, "flashes", [*earlier, [level, message]])
 
 
 def pop_flashes(request: WebRequest) -> list[list[str]]:

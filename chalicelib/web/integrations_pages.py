@@ -1,0 +1,177 @@
+"""The integrations page: a project's channels, the add gallery, each kind's add/edit form,
+renaming, removing, assigning checks, confirming an email address, and "Test!"."""
+from chalicelib import channel_setup, channels
+from chalicelib.models import Channel, Project
+from chalicelib.web import access, sessions
+from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect
+from chalicelib.web.render import TEMPLATES, render, render_fragment
+
+# Form fields that are not part of a kind's settings.
+NOT_SETTINGS = {"csrf_token", "checkboxes"}
+
+
+def index(request: WebRequest, code: str) -> WebResponse:
+    """GET: the channels and the gallery; POST channel=<ch> + check-<code> fields: its exact checks."""
+    project, role = access.project_for(request.user, code, "write" if request.method == "POST" else "read")
+    if request.method == "POST":
+        channel = _channel_in(project, request.field("channel"))
+        prefix = "check-"
+        channel_setup.assign(channel, {name[len(prefix):] for name in request.form if name.startswith(prefix)})
+        sessions.flash(request, f"Assigned checks of {channel.name or 'the integration'} saved.")
+        return redirect(_page(project))
+    rows, checks = channel_setup.rows(project)
+    kinds = [(kind, label, _has_form(kind)) for kind, label in channel_setup.available_kinds()]
+    return render(
+        request, "integrations/index.html", project=project, section="integrations", rows=rows,
+        n_checks=len(checks), kinds=kinds, editable={kind for kind, _, has_form in kinds if has_form},
+        can_write=access.allows(role, "write"),
+    )
+
+
+def add(request: WebRequest, code: str, kind: str) -> WebResponse:
+    """GET/POST /projects/<code>/add/<kind>/ : the kind's form (templates/integrations/add_<kind>.html)."""
+    project, _ = access.project_for(request.user, code, "write")
+    template = _form_template(kind)
+    if request.method != "POST":
+        return _form(request, project, kind, template, value={}, name="")
+    value, name = _settings_from(request)
+    try:
+        channel_setup.add(project, kind, value, request.user, request.now, name=name)
+    except channel_setup.SetupError as e:
+        return _form(request, project, kind, template, value=value, name=name, error=str(e), status=400)
+    sessions.flash(request, f"{_label(kind)} integration added.")
+    return redirect(_page(project))
+
+
+def edit(request: WebRequest, ch: str) -> WebResponse:
+    """GET/POST /integrations/<ch>/edit/ : the same form, filled in with the channel's settings."""
+    channel, project = _channel_for(request, ch, "write")
+    template = _form_template(channel.kind)
+    if request.method != "POST":
+        stored = channel_setup.stored_settings(channel)
+        return _form(request, project, channel.kind, template, value=stored, name=channel.name, channel=channel)
+    value, name = _settings_from(request)
+    try:
+        channel_setup.edit(channel, value, request.user, name=name if "name" in request.form else None)
+    except channel_setup.SetupError as e:
+        return _form(request, project, channel.kind, template, value=value, name=name, channel=channel, error=str(e), status=400)
+    sessions.flash(request, f"{_label(channel.kind)} integration saved.")
+    return redirect(_page(project))
+
+
+def name(request: WebRequest, ch: str) -> WebResponse:
+    """POST /integrations/<ch>/name/ : rename (at most 100 characters)."""
+    channel, project = _channel_for(request, ch, "write")
+    try:
+        channel_setup.rename(channel, request.field("name"))
+    except channel_setup.SetupError as e:
+        raise HttpError(400, str(e)) from None
+    sessions.flash(request, "Integration renamed.")
+    return redirect(_page(project))
+
+
+def remove(request: WebRequest, ch: str) -> WebResponse:
+    channel, project = _channel_for(request, ch, "write")
+    channel_setup.remove(channel)
+    sessions.flash(request, f"{_label(channel.kind)} integration removed.")
+    return redirect(_page(project))
+
+
+def checks(request: WebRequest, ch: str) -> WebResponse:
+    """GET /integrations/<ch>/checks/ : the dialog's HTML, a checkbox per check of the project."""
+    channel, project = _channel_for(request, ch, "write")
+    html = render_fragment(
+        request, "integrations/assign_checks.html", project=project, channel=channel,
+        checks=channel_setup.checks_by_name(project),
+    )
+    return WebResponse(body=html)
+
+
+def test(request: WebRequest, ch: str) -> WebResponse:
+    """POST /integrations/<ch>/test/ : any member may send a test notification."""
+    channel, project = _channel_for(request, ch, "read")
+    error = channel_setup.send_test(channel, project, request.now)
+    if error:
+        sessions.flash(request, f"Could not send a test notification. {error.rstrip('.')}.", "error")
+    else:
+        sessions.flash(request, "Test notification sent!")
+    return redirect(_page(project))
+
+
+def verify(request: WebRequest, ch: str, token: str) -> WebResponse:
+    """GET /integrations/<ch>/verify/<token>/ : the link in the confirmation email (no login)."""
+    channel = channel_setup.verify_email(ch, token)
+    if channel is None:
+        raise HttpError(400, "This confirmation link is not valid (the address may have changed since).")
+    return render(request, "integrations/verified.html", address=channel_setup.describe(channel))
+
+
+def _channel_for(request: WebRequest, ch: str, need: str) -> tuple[Channel, Project]:
+    """The channel and its project, if the user's role there allows `need` (else 404/403)."""
+    try:
+        channel = Channel.get(ch)
+    except Channel.DoesNotExist:
+        raise HttpError(404, "No such integration.") from None
+    try:
+        project, _ = access.project_for(request.user, channel.project, need)
+    except HttpError as e:
+        raise HttpError(e.status, "No such integration." if e.status == 404 else e.message) from None
+    return channel, project
+
+
+def _channel_in(project: Project, ch: str) -> Channel:
+    channel = channels.find_in_project(project.code, ch)
+    if channel is None:
+        raise HttpError(400, "Choose an integration of this project.")
+    return channel
+
+
+def _settings_from(request: WebRequest) -> tuple[dict, str]:
+    """The form as the kind's validate() takes it, and the channel's name (the `name` field):
+    text fields as they are, the fields the hidden `checkboxes` field names as booleans, and
+    headers_* textareas ("Name: value" lines) as dicts."""
+    value = {key: values[0] for key, values in request.form.items() if key not in NOT_SETTINGS}
+    for flag in request.field("checkboxes").split():
+        value[flag] = value.get(flag, "") not in ("", "off")
+    for key in [k for k in value if k.startswith("headers_")]:
+        value[key] = _headers(value[key])
+    return value, str(value.get("name", ""))
+
+
+def _headers(text: str) -> dict[str, str] | str:
+    """"Name: value" lines as a dict; text of another shape is left for validate() to refuse."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if any(":" not in line for line in lines):
+        return text
+    return {name.strip(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+
+
+def _form(request, project, kind, template, value, name, channel=None, error="", status=200) -> WebResponse:
+    return render(
+        request, template, status=status, project=project, section="integrations", kind=kind, label=_label(kind),
+        value=value, name=name, channel=channel, error=error,
+        action=f"/integrations/{channel.code}/edit/" if channel else f"/projects/{project.code}/add/{kind}/",
+    )
+
+
+def _form_template(kind: str) -> str:
+    """The kind's form; 404 for a kind that is off, unknown, or has no dashboard form yet."""
+    try:
+        channel_setup.transport_for(kind)
+    except channel_setup.SetupError as e:
+        raise HttpError(404, str(e)) from None
+    if not _has_form(kind):
+        raise HttpError(404, "This integration cannot be set up from the dashboard yet.")
+    return f"integrations/add_{kind}.html"
+
+
+def _has_form(kind: str) -> bool:
+    return (TEMPLATES / "integrations" / f"add_{kind}.html").is_file()
+
+
+def _label(kind: str) -> str:
+    return dict(channel_setup.available_kinds()).get(kind, kind)
+
+
+def _page(project: Project) -> str:
+    return f"/projects/{project.code}/integrations/"
