@@ -116,3 +116,28 @@ def json_sent(recorder, method="POST", path="/", **headers) -> dict:
         "Content-Length": str(len(request.body)),
     }
     return json.loads(request.body)
+
+
+def channel_values(url) -> dict[str, tuple[str | dict, str]]:
+    """Per HTTP kind: a channel value sending to url(path) (the recorder's), and the path its alert is posted to.
+
+    The settings these need come from the `kind_settings` fixture.
+    """
+    return {
+        "discord": ({"webhook": {"url": url("/discord/hook"), "id": "1", "name": "alerts"}}, "/discord/hook/slack"),
+        "github": ({"installation_id": 77, "repo": "acme/backend"}, "/gh/repos/acme/backend/issues"),
+        "googlechat": ({"url": url("/googlechat")}, "/googlechat"),
+        "gotify": ({"url": url("/gotify"), "token": "t"}, "/gotify/message"),
+        "matrix": ({"room_id": "!abc:example.org"}, None),  # the path ends in a per-alert transaction id
+        "mattermost": ({"url": url("/mattermost")}, "/mattermost"),
+        "msteamsw": ({"url": url("/msteamsw")}, "/msteamsw"),
+        "opsgenie": ({"key": "k"}, "/opsgenie/v2/alerts"),
+        "pagertree": ({"url": url("/pagertree")}, "/pagertree"),
+        "pd": ({"service_key": "k"}, "/pd/generic/2010-04-15/create_event.json"),
+        "rocketchat": ({"url": url("/rocketchat")}, "/rocketchat"),
+        "slack": ({"url": url("/slack")}, "/slack"),
+        "spike": ({"url": url("/spike")}, "/spike"),
+        "trello": ({"token": "t", "list_id": "L", "board_name": "B", "list_name": "L"}, "/trello/1/cards"),
+        "victorops": ({"url": url("/victorops")}, "/victorops"),
+        "zulip": ({"bot_email": "b@z.example", "api_key": "k", "site": url("/zulip"), "to": "ops"}, "/zulip/api/v1/messages"),
+    }

@@ -445,3 +445,29 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def github_app_key():
+    """An RSA key standing in for the GitHub App's private key (made once: it takes a moment)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def kind_settings(monkeypatch, recorder, github_app_key):
+    """Every chat and incident-tool kind on, its third-party API bases at the recorder (see tests/chat_kinds.py)."""
+    from cryptography.hazmat.primitives import serialization
+
+    pem = github_app_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    for name, value in dict(
+        DISCORD_CLIENT_ID="d", DISCORD_CLIENT_SECRET="d", MATRIX_HOMESERVER=recorder.url("/matrix"),
+        MATRIX_ACCESS_TOKEN="m", OPSGENIE_URL=recorder.url("/opsgenie"), PD_EVENTS_URL=recorder.url("/pd"),
+        TRELLO_APP_KEY="t", TRELLO_API_URL=recorder.url("/trello"), GITHUB_CLIENT_ID="g", GITHUB_CLIENT_SECRET="g",
+        GITHUB_PRIVATE_KEY=pem.decode(), GITHUB_API_URL=recorder.url("/gh"),
+    ).items():
+        monkeypatch.setattr(settings, name, value)
+    recorder.respond("/gh/app/installations/77/access_tokens", status=201, body=b'{"token": "ghs"}')
