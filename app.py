@@ -330,3 +330,117 @@ def test_integration(ch):
 @app.route("/integrations/{ch}/verify/{token}", methods=["GET"], content_types=WEB_CONTENT_TYPES)
 def verify_integration_email(ch, token):
     return _page("integrations_pages.verify", login=False, ch=ch, token=token)
+
+
+# -- accounts: login, signup, login links, sudo-protected settings (chalicelib/web/account*.py) ---
+# Registered without the trailing "/": API Gateway and Chalice strip it from the request path.
+@app.route("/accounts/login", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def login_page():
+    return _page("accounts_pages.login_page", login=False)
+
+
+@app.route("/accounts/logout", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def logout():
+    return _page("accounts_pages.logout", login=False)
+
+
+@app.route("/accounts/signup", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def signup():
+    return _page("accounts_pages.signup_page", login=False)
+
+
+@app.route("/accounts/signup/csrf", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def signup_csrf():
+    return _page("accounts_pages.signup_csrf", login=False)
+
+
+@app.route("/accounts/login_link_sent", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def login_link_sent():
+    return _page("accounts_pages.link_sent", login=False)
+
+
+@app.route("/accounts/check_token/{user_id}/{token}", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def check_token(user_id, token):
+    return _page("accounts_pages.check_token", login=False, user_id=user_id, token=token)
+
+
+@app.route("/accounts/profile", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def profile():
+    return _page("account_settings.profile")
+
+
+@app.route("/accounts/profile/appearance", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def appearance():
+    return _page("account_settings.appearance")
+
+
+@app.route("/accounts/profile/notifications", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def email_reports():
+    return _page("account_settings.notifications")
+
+
+@app.route("/accounts/set_password", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def set_password():
+    return _page("account_settings.set_password")
+
+
+@app.route("/accounts/change_email", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def change_email():
+    return _page("account_settings.change_email")
+
+
+@app.route("/accounts/change_email/{token}", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def change_email_confirm(token):
+    return _page("account_settings.change_email_confirm", login=False, token=token)
+
+
+@app.route("/accounts/close", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def close_account():
+    return _page("account_settings.close")
+
+
+# -- checks list, schedules, /tv/ and badges (chalicelib/web/checks_list.py,
+# schedule_pages.py, tv.py, badges_page.py); registered without the trailing "/", as the routes above.
+@app.route("/projects/{code}/checks", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def checks_list(code):
+    return _page("checks_list.checks_page", code=code)
+
+
+@app.route("/projects/{code}/checks/status", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def checks_list_status(code):
+    return _page("checks_list.status", code=code)
+
+
+@app.route("/projects/{code}/checks/add", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def add_check(code):
+    return _page("checks_list.add_check", code=code)
+
+
+@app.route("/checks/{code}/timeout", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def change_schedule(code):
+    return _page("schedule_pages.change", code=code)
+
+
+@app.route("/checks/cron_preview", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def cron_preview():
+    return _page("schedule_pages.cron_preview", login=False)
+
+
+@app.route("/checks/oncalendar_preview", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def oncalendar_preview():
+    return _page("schedule_pages.oncalendar_preview")
+
+
+@app.route("/checks/validate_schedule", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def validate_schedule():
+    return _page("schedule_pages.validate", login=False)
+
+
+@app.route("/tv", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def tv():
+    return _page("tv.page", login=False)
+
+
+@app.route("/projects/{code}/badges", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def badges_page(code):
+    return _page("badges_page.page", code=code)

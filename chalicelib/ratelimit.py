@@ -10,6 +10,8 @@ from chalicelib.models import TokenBucket
 
 RETENTION = timedelta(days=1)
 ATTEMPTS = 5
+# Spending 1/capacity capacity times leaves a float a hair below zero; that last use is allowed.
+EPSILON = 1e-9
 
 
 def allow(key: str, capacity: int, period: timedelta, now: datetime) -> bool:
@@ -17,7 +19,7 @@ def allow(key: str, capacity: int, period: timedelta, now: datetime) -> bool:
     for _ in range(ATTEMPTS):
         bucket = _get(key)
         tokens = _refilled(bucket, period, now) - 1 / capacity
-        if tokens < 0:
+        if tokens < -EPSILON:
             return False
         if _save(key, bucket, tokens, now):
             return True
@@ -28,7 +30,7 @@ def seconds_until_allowed(key: str, capacity: int, period: timedelta, now: datet
     """How long until the next use would be allowed (for Retry-After)."""
     bucket = _get(key)
     missing = 1 / capacity - _refilled(bucket, period, now)
-    return max(0, int(missing * period.total_seconds()) + 1) if missing > 0 else 0
+    return max(0, int(missing * period.total_seconds()) + 1) if missing > EPSILON else 0
 
 
 def hashed(prefix: str, value: str) -> str:

@@ -18,6 +18,8 @@ S3_BUCKET = os.environ.get("S3_BUCKET", f"hc-{STAGE}-bodies")
 
 SITE_ROOT = os.environ.get("SITE_ROOT", "http://localhost:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Mychecks")
+# Whether people may sign up on the login page; off, only invitations make accounts.
+REGISTRATION_OPEN = _bool("REGISTRATION_OPEN", True)
 PING_ENDPOINT = os.environ.get("PING_ENDPOINT", SITE_ROOT + "/ping/")
 
 # Bytes of a ping body that are kept; the rest is cut and the ping flagged.

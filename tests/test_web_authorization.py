@@ -13,6 +13,13 @@ from chalicelib.web.access import NEEDS, RANK
 
 ROUTES = [
     # method, path, need, form
+    # account pages (chalicelib/web/account_settings.py); the sudo pages email a code, see test_accounts_settings.py
+    ("GET", "/accounts/profile/", "login", None),
+    ("POST", "/accounts/profile/", "login", {"tz": "Europe/Riga"}),
+    ("GET", "/accounts/profile/appearance/", "login", None),
+    ("POST", "/accounts/profile/appearance/", "login", {"theme": "dark"}),
+    ("GET", "/accounts/profile/notifications/", "login", None),
+    ("POST", "/accounts/profile/notifications/", "login", {"reports": "off", "nag_period": "0"}),
 ]
 
 ROLES = ["owner", "m", "w", "r"]

@@ -111,4 +111,7 @@ def text_response(text: str, status: int = 200) -> WebResponse:
 
 def is_safe_next(url: str) -> bool:
     """A ?next= target we may redirect to: a path on this site, never another host."""
-    return url.startswith("/") and not url.startswith("//") and "\\" not in url and "\n" not in url
+    # Browsers drop tabs and line breaks inside URLs, so "/\t/evil.example" would become "//evil.example".
+    if any(ord(c) < 0x20 or c == "\x7f" for c in url):
+        return False
+    return url.startswith("/") and not url.startswith("//") and "\\" not in url

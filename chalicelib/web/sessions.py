@@ -62,11 +62,12 @@ def end(request: WebRequest, response: WebResponse) -> None:
         response.cookies.append(_cookie(SESSION_COOKIE, "", timedelta(0)))
 
 
-def end_all(user_id: str) -> None:
-    """Delete every session of a user (password change, account closed)."""
+def end_all(user_id: str, keep: Session | None = None) -> None:
+    """Delete every session of a user (password change, account closed), except `keep`."""
     with Session.batch_write() as batch:
         for session in Session.by_user.query(user_id):
-            batch.delete(session)
+            if keep is None or session.key_hash != keep.key_hash:
+                batch.delete(session)
 
 
 def csrf_token(request: WebRequest) -> str:
@@ -120,6 +121,11 @@ def flash(request: WebRequest, message: str, level: str = "success") -> None:
 
 def pop_flashes(request: WebRequest) -> list[list[str]]:
     return pop(request, "flashes", [])
+
+
+def set_cookie(response: WebResponse, name: str, value: str, age: timedelta) -> None:
+    """An HttpOnly, SameSite=Lax cookie of the site's own (e.g. auto-login)."""
+    response.cookies.append(_cookie(name, value, age))
 
 
 def _cookie(name: str, value: str, age: timedelta, http_only: bool = True) -> str:
