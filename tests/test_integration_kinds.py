@@ -1,0 +1,21 @@
+"""The chat and incident-tool kinds are registered under Healthchecks' names, which the API lists."""
+from chalicelib import channels, integrations
+
+HEALTHCHECKS_NAMES = {
+    "apprise": "Apprise", "discord": "Discord", "github": "GitHub Issues", "googlechat": "Google Chat",
+    "gotify": "Gotify", "group": "Group", "matrix": "Matrix", "mattermost": "Mattermost",
+    "msteamsw": "Microsoft Teams", "opsgenie": "Opsgenie", "pagertree": "PagerTree", "pd": "PagerDuty",
+    "rocketchat": "Rocket.Chat", "slack": "Slack", "spike": "Spike.sh", "trello": "Trello",
+    "victorops": "Splunk On-Call", "zulip": "Zulip",
+}
+
+
+def test_each_kind_is_registered_with_its_label():
+    assert {kind: integrations.transport(kind).LABEL for kind in HEALTHCHECKS_NAMES} == HEALTHCHECKS_NAMES
+
+
+def test_api_lists_channels_by_kind_and_name(api, project, now):
+    channels.create_channel(project.code, "pd", "abc123", now, name="On call")
+    channels.create_channel(project.code, "msteamsw", "https://example.com/workflow", now, name="Team")
+    listed = api("GET", "/api/v3/channels/").json_body["channels"]
+    assert sorted((c["kind"], c["name"]) for c in listed) == [("msteamsw", "Team"), ("pd", "On call")]
