@@ -15,6 +15,7 @@ from chalicelib import schedules, settings
 from chalicelib.models import Check, Project
 
 FORMATS = ("svg", "json", "shields")
+SHIELDS_ENDPOINT = "https://img.shields.io/endpoint?url="  # shields.io draws a badge from our JSON
 COLORS = {"up": "#4c1", "late": "#fe7d37", "down": "#e05d44"}
 SHIELDS_COLORS = {"up": "success", "late": "important", "down": "critical"}
 LABEL_COLOR = "#555"
@@ -84,6 +85,16 @@ def project_badge_urls(project: Project, tags: list[str]) -> dict:
             for suffix, with_late in (("", False), ("3", True))
         }
     return {"badges": badges}
+
+
+def check_badge_urls(check: Check) -> dict[str, str]:
+    """One check's badge URLs, keyed as project_badge_urls' (svg, svg3, json, json3, shields, shields3)."""
+    urls = {}
+    for name in FORMATS:
+        for suffix, states in (("", 2), ("3", 3)):
+            url = f"{settings.SITE_ROOT}/b/{states}/{check.badge_key}.{name}"
+            urls[name + suffix] = SHIELDS_ENDPOINT + quote(url, safe="") if name == "shields" else url
+    return urls
 
 
 def project_badge(

@@ -115,13 +115,76 @@ def resume(check: Check, now: datetime) -> Check:
 def delete(check: Check) -> None:
     """Delete the check with its pings (and their S3 bodies), flips and notifications."""
     check.delete()
-    pings = list(Ping.query(check.code, attributes_to_get=["code", "n", "object_size"]))
-    storage.delete_bodies(check.code, [int(p.n) for p in pings if p.object_size])
+    _delete_history(check.code)
+
+
+def _delete_history(code: str) -> None:
+    """Delete a check's pings (and their S3 bodies), flips and notifications."""
+    pings = list(Ping.query(code, attributes_to_get=["code", "n", "object_size"]))
+    storage.delete_bodies(code, [int(p.n) for p in pings if p.object_size])
     for model, items in (
         (Ping, pings),
-        (Flip, Flip.query(check.code)),
-        (Notification, Notification.query(check.code)),
+        (Flip, Flip.query(code)),
+        (Notification, Notification.query(code)),
     ):
         with model.batch_write() as batch:
             for item in items:
                 batch.delete(item)
+
+
+def rename(check: Check, project: Project, changes: dict, now: datetime) -> Check:
+    """Set validated name, slug, tags and desc; tags are kept single-space separated."""
+    changes = dict(changes)
+    if "tags" in changes:
+        changes["tags"] = " ".join(changes["tags"].split())
+    if "slug" in changes:
+        changes["slug_key"] = slug_key(project.ping_key, changes["slug"])
+    return update_config(check, changes, now)
+
+
+COPY_SUFFIX = " (copy)"
+# Configuration a copy takes over from its original (reference §1.7); state starts afresh.
+COPIED_FIELDS = (
+    "desc", "tags", "kind", "timeout", "grace", "schedule", "tz", "methods", "manual_resume",
+    "filter_subject", "filter_body", "filter_http_body", "filter_default_fail",
+    "start_kw", "success_kw", "failure_kw",
+)  # fmt: skip
+
+
+def copy(check: Check, project: Project, now: datetime) -> Check:
+    """A new check in the same project, configured as this one, with no pings."""
+    name = check.name + COPY_SUFFIX
+    if len(name) > 100:
+        name = check.name[:90] + "..." + COPY_SUFFIX
+    slug = f"{check.slug}-copy" if check.slug else ""
+    fields = {field: getattr(check, field) for field in COPIED_FIELDS}
+    if check.channels:
+        fields["channels"] = set(check.channels)
+    return create_check(project, now, name=name, slug=slug if len(slug) <= 100 else "", **fields)
+
+
+def transfer(check: Check, target: Project, channel_codes: set[str], now: datetime) -> Check:
+    """Move the check to another project, alerting through all of that project's channels."""
+    changes = {"project": target.code, "slug_key": slug_key(target.ping_key, check.slug), "channels": channel_codes}
+    return update_config(check, changes, now)
+
+
+def set_channel(check: Check, channel_code: str, enabled: bool) -> None:
+    """Turn one channel on or off for the check (an atomic set add or delete)."""
+    action = Check.channels.add({channel_code}) if enabled else Check.channels.delete({channel_code})
+    check.update(actions=[action], condition=Check.code.exists())
+
+
+def clear_events(check: Check) -> Check:
+    """Forget the check's history: status "new", no last ping or runs; pings, flips and
+    notifications deleted. The ping counter goes on, so new pings get new numbers."""
+    check.update(
+        actions=[
+            Check.status.set("new"), Check.last_ping.remove(), Check.last_start.remove(),
+            Check.last_start_rid.remove(), Check.last_duration.remove(), Check.runs.set({}),
+            Check.has_confirmation_link.set(False), Check.alert_after.remove(),
+        ],
+        condition=Check.code.exists(),
+    )
+    _delete_history(check.code)
+    return check

@@ -31,8 +31,4 @@ def build(check: Check, flip: Flip) -> Notice:
 
 
 def _body(ping: Ping | None) -> bytes | None:
-    if ping is None:
-        return None
-    if ping.object_size:
-        return storage.get_body(ping.code, int(ping.n))
-    return ping.body
+    return storage.ping_body(ping) if ping else None

@@ -30,6 +30,13 @@ def get_body(code: str, n: int) -> bytes | None:
     return obj["Body"].read()
 
 
+def ping_body(ping) -> bytes | None:
+    """A ping's body, kept inline or in S3; None when it has none (or S3 lost it)."""
+    if ping.object_size:
+        return get_body(ping.code, int(ping.n))
+    return bytes(ping.body) if ping.body else None
+
+
 def delete_bodies(code: str, numbers: list[int]) -> None:
     """Delete the bodies of these pings, 1000 keys per request (S3's limit)."""
     keys = [{"Key": body_key(code, n)} for n in numbers]
