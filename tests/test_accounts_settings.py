@@ -65,6 +65,7 @@ def test_report_and_reminder_periods_are_saved(web, user):
     saved = users.get(user.id)
     assert (saved.reports, saved.nag_period) == ("weekly", 3600)
     assert saved.next_report_date.weekday() == 0 and saved.next_nag_date is not None
+    assert 'id="next-report"' in web.get("/accounts/profile/notifications/").body.decode()
 
 
 def test_reports_off_clears_the_next_report_date(web, user):
