@@ -106,3 +106,11 @@ def test_signups_per_mailbox_are_limited(now, aws, outbox):
 def test_login_page_sends_the_signup_script(anonymous_web, aws):
     body = anonymous_web.get("/accounts/login/").body.decode()
     assert re.search(r'<script src="/static/accounts\.js\?v=\w+" defer>', body)
+
+
+def test_default_project_starts_without_keys(anonymous_web, aws, outbox):
+    from chalicelib.models import ApiKey
+
+    anonymous_web.post("/accounts/signup/", {"identity": "new@example.org"})
+    [project] = Project.scan()
+    assert (project.ping_key, ApiKey.count()) == (None, 0)

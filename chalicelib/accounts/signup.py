@@ -27,7 +27,7 @@ def create_account(email: str, tz: str, now: datetime) -> User:
     """A user without a password, owning a default project with "My First Check" and an
     already verified email channel to their own address."""
     user = users.create_user(email, now, tz=tz if preferences.known_zone(tz) else "UTC")
-    project = projects.create_project(user.email[:200], now, owner=user.id).project
+    project = projects.create_project(user.email[:200], now, owner=user.id, keys=False).project
     checks.create_check(project, now, name="My First Check", slug="my-first-check")
     value = {"value": user.email, "up": True, "down": True}
     channels.create_channel(project.code, "email", value, now, email_verified=True)  # joins the check
