@@ -82,6 +82,19 @@ def test_ping_turns_the_check_up_without_a_reload(story, screenshot):
     screenshot(page, "checks-list")
 
 
+def test_checks_list_fits_a_phone_screen(story, chromium, screenshot):
+    """At 375 px the page itself never scrolls sideways (wide tables scroll in their own box)."""
+    phone = chromium.new_context(viewport={"width": 375, "height": 800}, storage_state=story.context.storage_state())
+    try:
+        page = phone.new_page()
+        page.goto(story.page.url)
+        expect(page.locator(f"#check-{story.check_code}")).to_be_attached()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot(page, "checks-list-phone")
+    finally:
+        phone.close()
+
+
 def test_change_the_schedule_and_read_the_preview(story, screenshot):
     page = story.page
     page.goto(f"{story.site.base}/checks/{story.check_code}/details/")
