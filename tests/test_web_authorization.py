@@ -20,21 +20,45 @@ ROUTES = [
     ("POST", "/accounts/profile/appearance/", "login", {"theme": "dark"}),
     ("GET", "/accounts/profile/notifications/", "login", None),
     ("POST", "/accounts/profile/notifications/", "login", {"reports": "off", "nag_period": "0"}),
+    # projects, teams, integrations (chalicelib/web/projects_pages.py, integrations_pages.py)
+    ("GET", "/", "login", None),
+    ("POST", "/projects/add/", "login", {"name": "New project"}),
+    ("GET", "/projects/{project}/settings/", "read", None),
+    ("POST", "/projects/{project}/settings/", "write", {"set_project_name": "1", "name": "Renamed"}),
+    ("POST", "/projects/{project}/settings/", "write", {"create_key": "api_key_readonly"}),
+    ("POST", "/projects/{project}/settings/", "manage", {"invite_team_member": "1", "email": "new@example.org", "role": "r"}),
+    ("POST", "/projects/{project}/settings/", "owner", {"cancel_transfer": "1"}),
+    ("POST", "/projects/{project}/leave/", "read", None),
+    ("POST", "/projects/{project}/remove/", "owner", None),
+    ("GET", "/projects/{project}/integrations/", "read", None),
+    ("POST", "/projects/{project}/integrations/", "write", {"channel": "{channel}", "check-{check}": "on"}),
+    ("GET", "/projects/{project}/add/email/", "write", None),
+    ("POST", "/projects/{project}/add/email/", "write", {"value": "new@example.org", "down": "on", "checkboxes": "down up"}),
+    ("GET", "/integrations/{channel}/edit/", "write", None),
+    ("POST", "/integrations/{channel}/edit/", "write", {"value": "ops@example.org", "up": "on", "checkboxes": "down up"}),
+    ("POST", "/integrations/{channel}/name/", "write", {"name": "On call"}),
+    ("POST", "/integrations/{channel}/remove/", "write", None),
+    ("GET", "/integrations/{channel}/checks/", "write", None),
+    ("POST", "/integrations/{channel}/test/", "read", None),
 ]
 
 ROLES = ["owner", "m", "w", "r"]
 
 
 @pytest.fixture
-def target(project, check, user, now, ping):
-    """The ids a route's path may name, all in `project`."""
+def target(project, check, user, now, ping, outbox):
+    """The ids a route's path (and form) may name, all in `project`; email goes to a test outbox."""
     channel = channels.create_channel(project.code, "email", {"value": "ops@example.org", "up": True, "down": True}, now)
     ping(check, now, body=b"hello")
     return {"project": project.code, "check": check.code, "channel": channel.code, "n": 1}
 
 
-def _call(web, method, path, form):
-    return web.get(path) if method == "GET" else web.post(path, form)
+def _call(web, method, path, form, target):
+    """The request, with {project}, {check}, {channel} and {n} filled in, in the path and the form."""
+    path = path.format(**target)
+    if method == "GET":
+        return web.get(path)
+    return web.post(path, {name.format(**target): value.format(**target) for name, value in (form or {}).items()})
 
 
 def _ids(routes):
@@ -46,7 +70,7 @@ def _ids(routes):
 def test_member_role_gets_what_its_rank_allows(web, make_member, user, target, role, method, path, need, form):
     if role != "owner":
         web.login(make_member(role))
-    response = _call(web, method, path.format(**target), form)
+    response = _call(web, method, path, form, target)
     if need == "login" or RANK[role] >= NEEDS[need]:
         assert response.status_code < 400, response.body[:300]
     else:
@@ -58,12 +82,12 @@ def test_outsider_gets_not_found(web, target, now, method, path, need, form):
     from chalicelib.accounts import users
 
     web.login(users.create_user("stranger@example.org", now))
-    assert _call(web, method, path.format(**target), form).status_code == 404
+    assert _call(web, method, path, form, target).status_code == 404
 
 
 @pytest.mark.parametrize("method, path, need, form", ROUTES, ids=_ids(ROUTES))
 def test_anonymous_is_sent_to_login(anonymous_web, target, method, path, need, form):
-    response = _call(anonymous_web, method, path.format(**target), form)
+    response = _call(anonymous_web, method, path, form, target)
     if method == "GET":
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/accounts/login/?next=")
