@@ -532,3 +532,50 @@ def check_remove(code):
 @app.route("/checks/{code}/clear_events", methods=["POST"], content_types=WEB_CONTENT_TYPES)
 def check_clear_events(code):
     return _page("check_actions.clear_events", code=code)
+
+
+# -- checks list, schedules, /tv/ and badges (chalicelib/web/checks_list.py,
+# schedule_pages.py, tv.py, badges_page.py); registered without the trailing "/", as the routes above.
+@app.route("/projects/{code}/checks", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def checks_list(code):
+    return _page("checks_list.checks_page", code=code)
+
+
+@app.route("/projects/{code}/checks/status", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def checks_list_status(code):
+    return _page("checks_list.status", code=code)
+
+
+@app.route("/projects/{code}/checks/add", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def add_check(code):
+    return _page("checks_list.add_check", code=code)
+
+
+@app.route("/checks/{code}/timeout", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def change_schedule(code):
+    return _page("schedule_pages.change", code=code)
+
+
+@app.route("/checks/cron_preview", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def cron_preview():
+    return _page("schedule_pages.cron_preview", login=False)
+
+
+@app.route("/checks/oncalendar_preview", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def oncalendar_preview():
+    return _page("schedule_pages.oncalendar_preview")
+
+
+@app.route("/checks/validate_schedule", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def validate_schedule():
+    return _page("schedule_pages.validate", login=False)
+
+
+@app.route("/tv", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def tv():
+    return _page("tv.page", login=False)
+
+
+@app.route("/projects/{code}/badges", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def badges_page(code):
+    return _page("badges_page.page", code=code)

@@ -67,8 +67,10 @@ def update_config(check: Check, changes: dict, now: datetime) -> Check:
         actions = [getattr(Check, name).set(value) for name, value in changes.items() if name not in empty]
         actions += [getattr(Check, name).remove() for name in empty]
         actions.append(Check.alert_after.set(alert_after) if alert_after else Check.alert_after.remove())
+        actions.append(Check.changed.set(now))
         try:
             check.update(actions=actions, condition=_state_unchanged(check))
+            check.changed = now
             return check
         except UpdateError as e:
             if e.cause_response_code != "ConditionalCheckFailedException":
@@ -77,6 +79,24 @@ def update_config(check: Check, changes: dict, now: datetime) -> Check:
         if check is None:
             raise Check.DoesNotExist()
     raise RuntimeError(f"update of {check.code} kept racing with pings")
+
+
+def change_schedule(check: Check, changes: dict, now: datetime) -> Check:
+    """Set a new schedule; an up check that is already late under it goes down without an
+    alert (reference §1.6), so a schedule edit never pages anyone."""
+    check = update_config(check, changes, now)
+    if check.status == "up" and schedules.status(check, now) == "down":
+        try:
+            check.update(
+                actions=[Check.status.set("down"), Check.alert_after.remove(), Check.changed.set(now)],
+                condition=_state_unchanged(check),
+            )
+        except UpdateError as e:
+            if e.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return get(check.code) or check  # a ping got there first: it decides
+        flips.write_flip(check, "up", "down", flips.SILENT_REASON, now)
+    return check
 
 
 def _state_unchanged(check: Check):
@@ -92,7 +112,10 @@ def pause(check: Check, now: datetime) -> Check:
         return check
     old_status = check.status
     check.update(
-        actions=[Check.status.set("paused"), Check.last_start.remove(), Check.alert_after.remove()],
+        actions=[
+            Check.status.set("paused"), Check.last_start.remove(), Check.alert_after.remove(),
+            Check.changed.set(now),
+        ],
         condition=Check.status == old_status,
     )
     flips.write_flip(check, old_status, "paused", "", now)
@@ -104,7 +127,7 @@ def resume(check: Check, now: datetime) -> Check:
     check.update(
         actions=[
             Check.status.set("new"), Check.last_start.remove(), Check.last_ping.remove(),
-            Check.alert_after.remove(),
+            Check.alert_after.remove(), Check.changed.set(now),
         ],
         condition=Check.status == "paused",
     )

@@ -26,8 +26,13 @@ def last_down_before(code: str, moment: datetime) -> Flip | None:
     return None
 
 
+# A schedule change that leaves a check already late puts it down silently (reference §1.6).
+SILENT_REASON = "schedule"
+
+
 def needs_alert(flip: Flip) -> bool:
-    """Flips to up or down alert, except a check's first ping and a resume from pause."""
+    """Flips to up or down alert, except a check's first ping, a resume from pause and a
+    schedule change."""
     if flip.new_status == "down":
-        return True
+        return flip.reason != SILENT_REASON
     return flip.new_status == "up" and flip.old_status not in ("new", "paused")

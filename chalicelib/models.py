@@ -183,7 +183,7 @@ class Flip(Model):
     project = UnicodeAttribute()
     old_status = UnicodeAttribute()
     new_status = UnicodeAttribute()
-    reason = UnicodeAttribute(default="")  # "" | "timeout" | "fail"
+    reason = UnicodeAttribute(default="")  # "" | "timeout" | "fail" | "schedule" (silent)
     expires = TTLAttribute()
 
 

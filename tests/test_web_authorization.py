@@ -13,6 +13,14 @@ from chalicelib.web.access import NEEDS, RANK
 
 ROUTES = [
     # method, path, need, form
+    # checks list, schedules, badges (chalicelib/web/checks_list.py, schedule_pages.py, badges_page.py)
+    ("GET", "/projects/{project}/checks/", "read", None),
+    ("GET", "/projects/{project}/checks/status/", "read", None),
+    ("POST", "/projects/{project}/checks/add/", "write", {"name": "New", "kind": "simple", "timeout": "3600", "grace": "60"}),
+    ("POST", "/checks/{check}/timeout/", "write", {"kind": "cron", "schedule": "0 9 * * *", "tz": "UTC", "grace": "60"}),
+    ("POST", "/checks/oncalendar_preview/", "login", {"schedule": "daily", "tz": "UTC"}),
+    ("GET", "/projects/{project}/badges/", "read", None),
+    ("POST", "/projects/{project}/badges/", "read", {"target": "check", "check": "", "fmt": "json", "states": "3"}),
     # account pages (chalicelib/web/account_settings.py); the sudo pages email a code, see test_accounts_settings.py
     ("GET", "/accounts/profile/", "login", None),
     ("POST", "/accounts/profile/", "login", {"tz": "Europe/Riga"}),

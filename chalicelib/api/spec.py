@@ -18,6 +18,7 @@ class SpecError(ValueError):
 
     def __init__(self, field_name: str, problem: str):
         super().__init__(f"json validation error: {field_name} {problem}")
+        self.field_name, self.problem = field_name, problem  # for forms, which word it differently
 
 
 def validate(data: dict) -> dict:

@@ -6,7 +6,7 @@ from pathlib import Path
 import jinja2
 
 from chalicelib import settings
-from chalicelib.web import sessions
+from chalicelib.web import formats, sessions
 from chalicelib.web.http import WebRequest, WebResponse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +24,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals.update(static=static_url, site_name=settings.SITE_NAME, site_root=settings.SITE_ROOT)
+    env.globals.update(formats.GLOBALS)
+    env.filters.update(formats.FILTERS)
     return env
 
 
