@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import channels, checks, projects, storage
+from chalicelib import channels, checks, projects, settings, storage
 from chalicelib.accounts import users
 from chalicelib.models import ApiKey, Channel, Check, Member, Ping, Project
 
@@ -273,3 +273,10 @@ def test_only_the_owner_removes_a_project(web, project, make_member):
     web.login(make_member("m"))
     assert web.post(f"/projects/{project.code}/remove/").status_code == 403
     assert Project.count(project.code) == 1
+
+
+def test_the_prometheus_url_is_shown_when_metrics_are_on(web, project, monkeypatch):
+    url = f"{settings.SITE_ROOT}/projects/{project.code}/metrics/"
+    assert url in page(web.get(settings_url(project)))
+    monkeypatch.setattr(settings, "PROMETHEUS_ENABLED", False)
+    assert url not in page(web.get(settings_url(project)))

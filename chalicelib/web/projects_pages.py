@@ -1,6 +1,4 @@
 """My Projects, adding a project, a project's settings page, leaving and removing a project."""
-import importlib.util
-
 from chalicelib import project_overview, projects, settings, teams
 from chalicelib.models import Check, Project, User
 from chalicelib.web import access, sessions
@@ -161,7 +159,7 @@ def remove(request: WebRequest, code: str) -> WebResponse:
 
     project, _ = access.project_for(request.user, code, "owner")
     closing.delete_project(project)
-    sessions.flash(request, f"The project {project.name or ''} is removed.".replace("  ", " "))
+    sessions.flash(request, f"The project {project.name} is removed." if project.name else "The project is removed.")
     return redirect("/")
 
 
@@ -190,7 +188,5 @@ def _email_of(user_id: str) -> str:
 
 
 def _metrics_url(project: Project) -> str:
-    """Where Prometheus scrapes the project (with its read-only key), if this build serves it."""
-    if not settings.PROMETHEUS_ENABLED or importlib.util.find_spec("chalicelib.metrics") is None:
-        return ""
-    return f"{settings.SITE_ROOT}/projects/{project.code}/metrics/"
+    """Where Prometheus scrapes the project (app.py's metrics routes, with the read-only key)."""
+    return f"{settings.SITE_ROOT}/projects/{project.code}/metrics/" if settings.PROMETHEUS_ENABLED else ""
