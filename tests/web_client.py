@@ -6,6 +6,9 @@ from urllib.parse import urlencode
 from chalicelib.web import sessions
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
 class WebClient:
     def __init__(self, http):
         self.http = http
@@ -43,7 +46,9 @@ class WebClient:
 
     def request(self, method: str, path: str, body: str = "", headers: dict | None = None):
         cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        response = self.http.request(method, path, body=body.encode(), headers={"Cookie": cookie, **(headers or {})})
+        # A browser's Accept header: Chalice answers a binary body (a download) only when it allows one.
+        sent = {"Cookie": cookie, "Accept": BROWSER_ACCEPT, **(headers or {})}
+        response = self.http.request(method, path, body=body.encode(), headers=sent)
         self._remember(response.headers.get("Set-Cookie") or response.headers.get("set-cookie"))
         return response
 
