@@ -2,11 +2,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib import schedules
-from chalicelib.models import Channel, Check, Member, Project, User
-
-# A project shows its worst check: any down makes it down, else any late makes it late.
-SEVERITY = {"down": 2, "grace": 1}
+from chalicelib import check_summary
+from chalicelib.models import Channel, Member, Project, User
 
 
 @dataclass
@@ -62,12 +59,7 @@ def statuses(user: User, now: datetime) -> dict[str, dict]:
 
 
 def _status(project_code: str, now: datetime) -> tuple[str, bool, int]:
-    """The worst status of the project's checks, whether one is running, and how many there are."""
-    worst, started, count = "up", False, 0
-    for check in Check.by_project.query(project_code):
-        count += 1
-        status = schedules.status(check, now)
-        if SEVERITY.get(status, 0) > SEVERITY.get(worst, 0):
-            worst = status
-        started = started or check.last_start is not None
-    return worst, started, count
+    """The worst status of the project's checks (as the checks list words it), whether one is
+    running, and how many there are: one Query."""
+    rows = check_summary.rows(check_summary.project_checks(project_code), now)
+    return check_summary.worst(r.status for r in rows), any(r.started for r in rows), len(rows)
