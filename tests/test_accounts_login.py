@@ -207,3 +207,11 @@ def test_logout_ends_the_session(web, user):
 def test_logout_without_csrf_token_is_refused(web):
     assert web.post("/accounts/logout/", csrf="").status_code == 403
     assert logged_in_as(web) == "alice@example.org"
+
+
+def test_unknown_address_costs_a_password_hash_too(now, aws, monkeypatch):
+    checked = []
+    login._stand_in_hash()  # made once per process, before counting
+    monkeypatch.setattr(passwords, "_derive", lambda *args: checked.append(args) or b"")
+    assert login.with_password("nobody@example.org", PASSWORD, "10.0.0.1", now) is None
+    assert len(checked) == 1  # the same scrypt work as for a real account, so timing tells nothing
