@@ -153,6 +153,16 @@ def free_check_slots(user: User) -> int:
     return int(user.check_limit) - owned_check_count(user)
 
 
+def free_slots_for(project: Project, in_project: int | None = None) -> int:
+    """Checks the project may still gain: its owner's free slots, or (without an owner) what is
+    left of the project's own limit; `in_project` saves a count the caller already has."""
+    owner = users.get(project.owner) if project.owner else None
+    if owner is not None:
+        return free_check_slots(owner)
+    count = Check.by_project.count(project.code) if in_project is None else in_project
+    return int(project.check_limit) - count
+
+
 def _member(project_code: str, user_id: str) -> Member | None:
     try:
         return Member.get(project_code, user_id)

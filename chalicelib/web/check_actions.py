@@ -1,7 +1,6 @@
 """What members who may write do to a check: filtering rules, pause and resume, copy,
 transfer to another project, remove, clear events."""
 from chalicelib import channels, checks, teams
-from chalicelib.accounts import users
 from chalicelib.api import spec as check_spec
 from chalicelib.models import Check, Project
 from chalicelib.web import access, render, sessions
@@ -53,7 +52,7 @@ def resume(request: WebRequest, code: str) -> WebResponse:
 def copy(request: WebRequest, code: str) -> WebResponse:
     """A copy in the same project, if the owner has a free check slot."""
     check, project, _ = access.check_for(request.user, code, "write")
-    if free_slots(project) <= 0:
+    if teams.free_slots_for(project) <= 0:
         raise HttpError(400, "The project's owner has no free check slots for a copy.")
     new = checks.copy(check, project, request.now)
     return redirect(_details(new) + "?copied=1")
@@ -85,7 +84,7 @@ def _transfer_problem(role: str, target: Project, current: Project) -> str:
         return "(current project)"
     if not access.allows(role, "write"):
         return "(read-only)"
-    if target.owner != current.owner and free_slots(target) <= 0:
+    if target.owner != current.owner and teams.free_slots_for(target) <= 0:
         return "(at check limit)"
     return ""
 
@@ -113,11 +112,3 @@ def clear_events(request: WebRequest, code: str) -> WebResponse:
     checks.clear_events(check)
     sessions.flash(request, "The check's events are cleared.")
     return redirect(_details(check))
-
-
-def free_slots(project: Project) -> int:
-    """Checks the project's owner may still add (the limit is per owner, across their projects)."""
-    owner = users.get(project.owner) if project.owner else None
-    if owner is None:
-        return int(project.check_limit) - checks.count_in_project(project.code)
-    return teams.free_check_slots(owner)

@@ -4,7 +4,6 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from chalicelib import channels, check_changes, check_form, check_summary, checks, event_text, settings, teams
-from chalicelib.accounts import users
 from chalicelib.models import Project, User
 from chalicelib.web import check_details, render
 from chalicelib.web.access import allows, project_for
@@ -38,7 +37,7 @@ def status(request: WebRequest, code: str) -> WebResponse:
 def add_check(request: WebRequest, code: str) -> WebResponse:
     """POST the Add Check form: a new check linked to every channel of the project."""
     project, role = project_for(request.user, code, "write")
-    if _slots_left(project, checks.count_in_project(project.code)) <= 0:
+    if teams.free_slots_for(project) <= 0:
         raise HttpError(400, "The project's owner has no free check slots left.")
     try:
         fields = check_form.check_fields(request.form)
@@ -55,7 +54,7 @@ def _page(request: WebRequest, project: Project, role: str, add_error=None, stat
     tags, search, statuses = request.args("tag"), request.arg("search"), request.args("status")
     shown = {row.check.code for row in rows if check_summary.matches(row, tags, search, statuses)}
     can_write = allows(role, "write")
-    slots = _slots_left(project, len(rows)) if can_write else 0
+    slots = teams.free_slots_for(project, len(rows)) if can_write else 0
     return render.render(
         request,
         "checks/list.html",
@@ -107,14 +106,6 @@ def _mark_active(request: WebRequest) -> None:
     last = request.user.last_active
     if last is None or request.now - last >= ACTIVE_EVERY:
         request.user.update(actions=[User.last_active.set(request.now)])
-
-
-def _slots_left(project: Project, in_project: int) -> int:
-    """Free check slots: the owner's (across the projects they own), else the project's own."""
-    owner = users.get(project.owner) if project.owner else None
-    if owner is None:
-        return int(project.check_limit) - in_project
-    return teams.free_check_slots(owner)
 
 
 def _ping_url_maker(project: Project, rows):
