@@ -12,7 +12,11 @@ from chalicelib.api import spec as check_spec
 KINDS = ("simple", "cron", "oncalendar")
 UNITS = {"60": "minutes", "3600": "hours", "86400": "days"}
 DEFAULT_TIMEOUT, DEFAULT_GRACE = 86400, 3600
-LABELS = {"timeout": "Period", "grace": "Grace time", "tz": "Time zone"}
+LABELS = {
+    "timeout": "Period", "grace": "Grace time", "tz": "Time zone", "desc": "Description",
+    "start_kw": "Start keywords", "success_kw": "Success keywords", "failure_kw": "Failure keywords",
+    "methods": "Allowed methods",
+}  # fmt: skip
 PROBLEMS = {
     "does not match pattern": "may contain only lower-case letters, digits, - and _",
     "is too small": "must be at least 1 minute",
@@ -38,7 +42,7 @@ def check_fields(form: dict[str, list[str]]) -> dict:
     tags = " ".join(_text(form, "tags").split())
     if len(tags) > TAGS_MAX:
         raise FormError("tags", f"Tags must be at most {TAGS_MAX} characters.")
-    fields = _validated(raw)
+    fields = validated(raw)
     fields["tags"] = tags
     fields.update(schedule_fields(form))
     return fields
@@ -51,7 +55,7 @@ def schedule_fields(form: dict[str, list[str]]) -> dict:
         raise FormError("kind", "Choose simple, cron or OnCalendar.")
     grace = _seconds(form, "grace", DEFAULT_GRACE)
     if kind == "simple":
-        fields = _validated({"timeout": _seconds(form, "timeout", DEFAULT_TIMEOUT), "grace": grace})
+        fields = validated({"timeout": _seconds(form, "timeout", DEFAULT_TIMEOUT), "grace": grace})
         # Healthchecks stores this placeholder on simple checks.
         return {"kind": "simple", **fields, "schedule": "* * * * *"}
     schedule = _text(form, "schedule").strip()
@@ -60,11 +64,11 @@ def schedule_fields(form: dict[str, list[str]]) -> dict:
     except ValueError:
         name = "cron" if kind == "cron" else "OnCalendar"
         raise FormError("schedule", f"This is not a valid {name} expression.") from None
-    fields = _validated({"grace": grace, "tz": _text(form, "tz", "UTC").strip()})
+    fields = validated({"grace": grace, "tz": _text(form, "tz", "UTC").strip()})
     return {"kind": kind, "schedule": schedule, **fields}
 
 
-def _validated(values: dict) -> dict:
+def validated(values: dict) -> dict:
     """The values through the API's rules; a FormError worded for people on the first bad one."""
     try:
         return check_spec.validate(values)

@@ -45,9 +45,9 @@ def test_saved_rules_classify_the_next_ping(web, check, ping, now):
 @pytest.mark.parametrize(
     "field, value, message",
     [
-        ("success_kw", "x" * 201, "Success_kw is too long."),
-        ("failure_kw", "y" * 201, "Failure_kw is too long."),
-        ("methods", "GET", "Methods has unexpected value."),
+        ("success_kw", "x" * 201, "Success keywords is too long."),
+        ("failure_kw", "y" * 201, "Failure keywords is too long."),
+        ("methods", "GET", "Allowed methods has unexpected value."),
     ],
 )
 def test_bad_filtering_rules_are_refused(web, check, field, value, message):

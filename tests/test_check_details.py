@@ -192,7 +192,7 @@ def test_edit_name_slug_tags_and_description(web, check, project):
     "form, message",
     [
         ({"name": "x" * 101}, "Name is too long."),
-        ({"slug": "Not A Slug"}, "Slug does not match pattern."),
+        ({"slug": "Not A Slug"}, "Slug may contain only lower-case letters, digits, - and _."),
         ({"slug": "s" * 101}, "Slug is too long."),
     ],
 )

@@ -1,10 +1,8 @@
 """What members who may write do to a check: filtering rules, pause and resume, copy,
 transfer to another project, remove, clear events."""
-from chalicelib import channels, checks, teams
-from chalicelib.api import spec as check_spec
+from chalicelib import channels, check_form, checks, teams
 from chalicelib.models import Check, Project
 from chalicelib.web import access, render, sessions
-from chalicelib.web.check_details import form_message
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect
 
 FILTER_FLAGS = ("filter_subject", "filter_body", "filter_http_body", "filter_default_fail", "manual_resume")
@@ -27,9 +25,9 @@ def filtering_rules(request: WebRequest, code: str) -> WebResponse:
     fields["methods"] = request.field("methods")
     fields.update({flag: request.field(flag) in ("on", "1", "true") for flag in FILTER_FLAGS})
     try:
-        changes = check_spec.validate(fields)
-    except check_spec.SpecError as e:
-        raise HttpError(400, form_message(e)) from None
+        changes = check_form.validated(fields)
+    except check_form.FormError as e:
+        raise HttpError(400, e.message) from None
     checks.update_config(check, changes, request.now)
     sessions.flash(request, "The filtering rules are saved.")
     return redirect(_details(check))

@@ -1,7 +1,6 @@
 """The check details page, its live status JSON, and the edits made on it: name, slug, tags
 and description; which integrations the check alerts through."""
-from chalicelib import badges, checks, event_text, events, schedules, settings, snippets
-from chalicelib.api import spec as check_spec
+from chalicelib import badges, check_form, checks, event_text, events, schedules, settings, snippets
 from chalicelib.models import Channel, Check, Project
 from chalicelib.web import access, render
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
@@ -53,9 +52,9 @@ def update_name(request: WebRequest, code: str) -> WebResponse:
     check, project, _ = access.check_for(request.user, code, "write")
     fields = {name: request.field(name) for name in NAME_FIELDS if name in request.form}
     try:
-        changes = check_spec.validate(fields)
-    except check_spec.SpecError as e:
-        raise HttpError(400, form_message(e)) from None
+        changes = check_form.validated(fields)
+    except check_form.FormError as e:
+        raise HttpError(400, e.message) from None
     checks.rename(check, project, changes, request.now)
     target = request.field("next")
     return redirect(target if is_safe_next(target) else f"/checks/{check.code}/details/")
@@ -77,11 +76,6 @@ def set_channel(request: WebRequest, code: str, channel: str) -> WebResponse:
     if request.is_xhr:
         return WebResponse(status=200)
     return redirect(f"/checks/{check.code}/details/")
-
-
-def form_message(error: check_spec.SpecError) -> str:
-    """The API's validation message, worded for a form ("name is too long")."""
-    return str(error).removeprefix("json validation error: ").capitalize() + "."
 
 
 def ping_urls(check: Check, project: Project) -> dict[str, str | None]:
