@@ -51,6 +51,9 @@ class HttpServer:
             raise StackError(f"app.py has routes Chalice would not deploy: {exc}") from exc
         local_server = create_local_server(app, self.config, self.host, self.port)
         self._server = local_server.server  # ThreadedHTTPServer; bound and listening now
+        # Chalice writes headers and body in separate sends; with Nagle's algorithm on, every
+        # keep-alive request then waits ~40 ms for the delayed ACK.
+        self._server.RequestHandlerClass.disable_nagle_algorithm = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="http", daemon=True)
         self._thread.start()
         log.info("Serving app.py on http://%s:%s", self.host, self.port)
