@@ -9,13 +9,12 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import projects, ratelimit
-from chalicelib.accounts import users
+from chalicelib.accounts import signup, users
 from chalicelib.models import Check, Member, Project, User
 
 # The roles an invitation may give, as the settings page names them.
 INVITE_ROLES = {"w": "Member", "m": "Manager", "r": "Read-only"}
 INVITES_PER_DAY = 20
-EMAIL_MAX = 254
 
 
 class TeamError(ValueError):
@@ -51,7 +50,7 @@ def invite(project: Project, inviter: User, email: str, role: str, now: datetime
     email = users.normalize_email(email)
     if role not in INVITE_ROLES:
         raise TeamError("Choose a role: Member, Manager or Read-only.")
-    if not email or len(email) > EMAIL_MAX or "@" not in email.strip("@"):
+    if not signup.valid_address(email):
         raise TeamError("Enter a valid email address.")
     invitee = users.find_by_email(email)
     if invitee is not None and _member(project.code, invitee.id) is not None:
