@@ -48,12 +48,18 @@ window.hcEvents = (function () {
         if (location.hash.startsWith("#ping-")) history.replaceState(null, "", location.pathname + location.search);
       });
     }
-    // "#ping-<n>" in the address (links in alerts) opens that ping's details.
-    const match = location.hash.match(/^#ping-(\d+)$/);
     const page = document.getElementById("check-details");
-    if (match && page) openDialog(page.dataset.statusUrl.replace(/status\/$/, "pings/" + match[1] + "/"), "ping-" + match[1]);
-    if (page) startLiveUpdates(page);
+    if (!page) return;
+    openFromHash(page);
+    window.addEventListener("hashchange", () => openFromHash(page));
+    startLiveUpdates(page);
   });
+
+  // "#ping-<n>" in the address (links in alerts) opens that ping's details.
+  function openFromHash(page) {
+    const match = location.hash.match(/^#ping-(\d+)$/);
+    if (match) openDialog(page.dataset.statusUrl.replace(/status\/$/, "pings/" + match[1] + "/"), "ping-" + match[1]);
+  }
 
   function startLiveUpdates(page) {
     let updated = page.dataset.updated;

@@ -28,7 +28,7 @@ def set_state(check, **fields):
         ({}, "New", "has not received a ping yet"),
         ({"status": "up", "last_ping": REAL_NOW - timedelta(minutes=5)}, "Up", "The last ping arrived 5 minutes ago."),
         ({"status": "up", "last_ping": REAL_NOW - timedelta(days=1, minutes=5)}, "Late", "the check goes down when its grace time ends"),
-        ({"status": "down", "last_ping": REAL_NOW - timedelta(days=3)}, "Down", "the next one did not come in time"),
+        ({"status": "down", "last_ping": REAL_NOW - timedelta(days=3)}, "Down", "The check is down: the last ping arrived 3 days ago."),
         ({"status": "paused"}, "Paused", "the next ping resumes it"),
         ({"status": "paused", "manual_resume": True}, "Paused", "until someone resumes it"),
     ],
