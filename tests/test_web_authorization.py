@@ -13,13 +13,16 @@ from chalicelib.web.access import NEEDS, RANK
 
 ROUTES = [
     # method, path, need, form
-    # account pages (chalicelib/web/account_settings.py); the sudo pages email a code, see test_accounts_settings.py
+    # account pages (chalicelib/web/account_settings.py); the sudo pages answer with the emailed-code form
     ("GET", "/accounts/profile/", "login", None),
     ("POST", "/accounts/profile/", "login", {"tz": "Europe/Riga"}),
     ("GET", "/accounts/profile/appearance/", "login", None),
     ("POST", "/accounts/profile/appearance/", "login", {"theme": "dark"}),
     ("GET", "/accounts/profile/notifications/", "login", None),
     ("POST", "/accounts/profile/notifications/", "login", {"reports": "off", "nag_period": "0"}),
+    ("GET", "/accounts/set_password/", "login", None),
+    ("GET", "/accounts/change_email/", "login", None),
+    ("GET", "/accounts/close/", "login", None),
     # checks list, schedules, badges (chalicelib/web/checks_list.py, schedule_pages.py, badges_page.py)
     ("GET", "/projects/{project}/checks/", "read", None),
     ("GET", "/projects/{project}/checks/status/", "read", None),
@@ -127,6 +130,7 @@ NOT_MEMBER_ROUTES = {
 }
 PUBLIC_ROUTES = {
     "/accounts/login", "/accounts/signup", "/accounts/signup/csrf", "/accounts/login_link_sent",
+    "/accounts/logout",  # logging out an expired session still lands on the login page
     "/accounts/check_token/{user_id}/{token}",  # the emailed link is the credential
     "/accounts/change_email/{token}",  # signed, sent to the new address
     "/integrations/{ch}/verify/{token}",  # signed, sent to the address being verified
