@@ -271,3 +271,13 @@ def test_page_for_cron_check_offers_the_checks_time_zone(web, project, now, user
     page = details(web, check)
     assert '<option value="Europe/Riga"' in page
     assert "<code>0 3 * * *</code>" in page
+
+
+def test_visiting_the_page_marks_the_user_active_once_a_day(web, check, user):
+    from chalicelib.models import User
+
+    details(web, check)
+    first = User.get(user.id).last_active
+    assert first is not None and real_now() - first < timedelta(minutes=1)
+    details(web, check)
+    assert User.get(user.id).last_active == first

@@ -1,6 +1,7 @@
 """The check details page, its live status JSON, and the edits made on it: name, slug, tags
 and description; which integrations the check alerts through."""
 from chalicelib import badges, check_form, checks, event_text, events, schedules, settings, snippets
+from chalicelib.accounts import users
 from chalicelib.models import Channel, Check, Project
 from chalicelib.web import access, render
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
@@ -11,6 +12,7 @@ NAME_FIELDS = ("name", "slug", "tags", "desc")
 
 def details(request: WebRequest, code: str) -> WebResponse:
     check, project, role = access.check_for(request.user, code, "read")
+    users.mark_active(request.user, request.now)
     channels = sorted(Channel.by_project.query(project.code), key=lambda c: c.created)
     urls = ping_urls(check, project)
     email = ping_email(check, project)

@@ -1,21 +1,19 @@
 """The checks list: the page, its live-update JSON, and the Add Check dialog's POST."""
 from collections import Counter
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from chalicelib import channels, check_changes, check_form, check_summary, checks, event_text, settings, teams
+from chalicelib.accounts import users
 from chalicelib.models import Project, User
 from chalicelib.web import check_details, render
 from chalicelib.web.access import allows, project_for
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
 
-ACTIVE_EVERY = timedelta(days=1)  # how often a visit refreshes the user's last_active
-
 
 def checks_page(request: WebRequest, code: str) -> WebResponse:
     project, role = project_for(request.user, code, "read")
     _remember_choices(request, project, role)
-    _mark_active(request)
+    users.mark_active(request.user, request.now)
     return _page(request, project, role)
 
 
@@ -100,12 +98,6 @@ def _remember_choices(request: WebRequest, project: Project, role: str) -> None:
     urls = request.arg("urls")
     if urls in ("uuid", "slug") and allows(role, "write") and (urls == "slug") != project.show_slugs:
         project.update(actions=[Project.show_slugs.set(urls == "slug")])
-
-
-def _mark_active(request: WebRequest) -> None:
-    last = request.user.last_active
-    if last is None or request.now - last >= ACTIVE_EVERY:
-        request.user.update(actions=[User.last_active.set(request.now)])
 
 
 def _ping_url_maker(project: Project, rows):
