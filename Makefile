@@ -41,6 +41,7 @@ bench: setup
 	$(PY) -m bench.sweep_pass
 	$(PY) -m bench.alert_latency
 	$(PY) -m bench.cost_model
+	$(PY) -m bench.dashboard
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

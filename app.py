@@ -151,6 +151,14 @@ def sweep(event):
     deadline_sweep.run(settings.SWEEP_SECONDS, settings.SWEEP_POLL_SECONDS)
 
 
+@app.schedule(Rate(1, unit=Rate.HOURS), name="reports")
+def send_reports(event):
+    """Email reports and reminders that are due (chalicelib/reports.py)."""
+    from chalicelib import reports
+
+    reports.run(_now())
+
+
 @app.on_dynamodb_record(stream_arn=settings.FLIPS_STREAM_ARN, name="deliver", batch_size=10)
 def deliver(event):
     from chalicelib import alerts
@@ -377,6 +385,18 @@ def appearance():
 @app.route("/accounts/profile/notifications", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
 def email_reports():
     return _page("account_settings.notifications")
+
+
+@app.route("/accounts/profile/notifications/send_report", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def send_report_now():
+    return _page("report_pages.send_now")
+
+
+# The reports' one-click unsubscribe: the signed link is the credential, and mail clients POST it
+# (List-Unsubscribe-Post) without a CSRF token.
+@app.route("/accounts/unsubscribe_reports/{token}", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def unsubscribe_reports(token):
+    return _page("report_pages.unsubscribe", login=False, csrf=False, token=token)
 
 
 @app.route("/accounts/set_password", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
