@@ -37,12 +37,29 @@ def createproject(args) -> dict:
     }
 
 
+def sendreport(args) -> dict:
+    """Mail one user's report now, whatever their schedule (which stays as it is)."""
+    from datetime import datetime, timezone
+
+    from chalicelib import reports
+    from chalicelib.accounts import users
+
+    user = users.find_by_email(args.email)
+    if user is None:
+        raise SystemExit(f"No user with the email address {args.email}")
+    reports.send_report(user, datetime.now(timezone.utc), force=True)
+    return {"sent": user.email, "period": user.reports}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("createproject", help="create a project and print its keys as JSON")
     create.add_argument("--name", required=True)
     create.set_defaults(run=createproject)
+    report = commands.add_parser("sendreport", help="email a user's report now")
+    report.add_argument("--email", required=True)
+    report.set_defaults(run=sendreport)
 
     args = parser.parse_args(argv)
     use_local_stack_unless_told()

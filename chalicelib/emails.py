@@ -24,12 +24,12 @@ def send(to: str, subject: str, text: str, html: str | None = None, headers: dic
     backend(message)
 
 
-def send_template(to: str, subject: str, name: str, **context) -> None:
+def send_template(to: str, subject: str, name: str, headers: dict | None = None, **context) -> None:
     """Send templates/emails/<name>.txt, with <name>.html as its HTML part, rendered with context."""
     context = {"site_name": settings.SITE_NAME, "site_root": settings.SITE_ROOT, **context}
     text = template_environment(False).get_template(f"emails/{name}.txt").render(context)
     html = template_environment(True).get_template(f"emails/{name}.html").render(context)
-    send(to, subject, text, html)
+    send(to, subject, text, html, headers)
 
 
 @functools.cache

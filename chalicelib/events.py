@@ -207,7 +207,11 @@ def downtimes(check: Check, now: datetime, tz: str = "UTC", months: int = 3) -> 
     Walks the flips back from now: between two flips the check was in the later flip's
     old status. A downtime that spans two months counts in both.
     """
-    starts = month_starts(now, tz, months)
+    return period_downtimes(check, month_starts(now, tz, months), now)
+
+
+def period_downtimes(check: Check, starts: list[datetime], now: datetime) -> list[Downtime]:
+    """The same figures for any periods: `starts` newest first, the newest period ending now."""
     results = [Downtime(start) for start in starts]
     ends = [now, *starts[:-1]]
     for result, end in zip(results, ends):

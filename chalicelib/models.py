@@ -228,6 +228,22 @@ class UserByEmail(GlobalSecondaryIndex):
     email = UnicodeAttribute(hash_key=True)
 
 
+class UserReportDue(GlobalSecondaryIndex):
+    """Sparse: only users with a next_report_date, so the report run reads just the due ones."""
+
+    Meta = _index_meta("report_due", AllProjection())
+    due_shard = NumberAttribute(hash_key=True)
+    next_report_date = UTCDateTimeAttribute(range_key=True)
+
+
+class UserNagDue(GlobalSecondaryIndex):
+    """Sparse: only users with a next_nag_date (reminders on)."""
+
+    Meta = _index_meta("nag_due", AllProjection())
+    due_shard = NumberAttribute(hash_key=True)
+    next_nag_date = UTCDateTimeAttribute(range_key=True)
+
+
 class User(Model):
     """A person who logs in to the dashboard; found by id, or by (lower-case) email."""
 
@@ -248,7 +264,11 @@ class User(Model):
     nag_period = NumberAttribute(default=0)  # seconds; 0 = no reminders
     next_report_date = UTCDateTimeAttribute(null=True)
     next_nag_date = UTCDateTimeAttribute(null=True)
+    # One fixed shard: the report_due and nag_due indexes' hash key (users are few next to checks).
+    due_shard = NumberAttribute(default=0)
     by_email = UserByEmail()
+    report_due = UserReportDue()
+    nag_due = UserNagDue()
 
 
 class MemberByUser(GlobalSecondaryIndex):

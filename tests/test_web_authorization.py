@@ -20,6 +20,7 @@ ROUTES = [
     ("POST", "/accounts/profile/appearance/", "login", {"theme": "dark"}),
     ("GET", "/accounts/profile/notifications/", "login", None),
     ("POST", "/accounts/profile/notifications/", "login", {"reports": "off", "nag_period": "0"}),
+    ("POST", "/accounts/profile/notifications/send_report/", "login", None),  # chalicelib/web/report_pages.py
     ("GET", "/accounts/set_password/", "login", None),
     ("GET", "/accounts/change_email/", "login", None),
     ("GET", "/accounts/close/", "login", None),
@@ -133,6 +134,7 @@ PUBLIC_ROUTES = {
     "/accounts/logout",  # logging out an expired session still lands on the login page
     "/accounts/check_token/{user_id}/{token}",  # the emailed link is the credential
     "/accounts/change_email/{token}",  # signed, sent to the new address
+    "/accounts/unsubscribe_reports/{token}",  # signed, in the reports sent to the user
     "/integrations/{ch}/verify/{token}",  # signed, sent to the address being verified
     "/checks/cron_preview", "/checks/validate_schedule",  # no data of anyone's, as Healthchecks
     "/tv",  # a static page; its data comes from the API with the keys in its #fragment

@@ -55,6 +55,15 @@ def deliver_flips() -> None:
     _flip_reader.poll()
 
 
+def send_reports() -> None:
+    """Email reports and reminders that are due (on AWS: the hourly `reports` Lambda)."""
+    from datetime import datetime, timezone
+
+    from chalicelib import reports
+
+    reports.run(datetime.now(timezone.utc))
+
+
 # What runs in the background, each function every N seconds in its own thread (first call
 # one period after start); an error is logged and the timer goes on. On AWS these jobs are
 # handlers in app.py; chalice local never fires those, so each has its line here.
@@ -62,6 +71,7 @@ TIMERS: list[Timer] = [
     Timer("s3-snapshot", 30, snapshot_s3),
     Timer("sweep", 2, sweep_due_checks),
     Timer("deliver", 1, deliver_flips),
+    Timer("reports", 60, send_reports),
 ]
 
 
