@@ -3,6 +3,7 @@
 The bot's webhook hands each update to `answer_update`; to /start it replies with a signed
 invite link (valid 10 minutes) that the add page turns into a channel with `validate`.
 """
+import html
 import json
 from datetime import datetime, timezone
 from urllib.parse import quote
@@ -124,7 +125,7 @@ def answer_update(update: dict, now: datetime) -> str | None:
         return None
     message = update.get("message") or update.get("channel_post")
     reply = (
-        f"Hello! To receive {settings.SITE_NAME} notifications in this chat, open this link and "
+        f"Hello! To receive {html.escape(settings.SITE_NAME)} notifications in this chat, open this link and "
         f'pick a project (the link works for 10 minutes):\n<a href="{invite_url(token)}">Add this chat</a>'
     )
     send_message(message["chat"]["id"], message.get("message_thread_id") if message.get("is_topic_message") else None, reply)
