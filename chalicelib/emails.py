@@ -1,4 +1,5 @@
 """Outgoing email: one MIME message, sent through the backend settings.EMAIL_BACKEND names."""
+import email.policy
 import functools
 import os
 import smtplib
@@ -9,6 +10,11 @@ from email.utils import format_datetime, make_msgid, parseaddr
 
 from chalicelib import settings
 from chalicelib.integrations.base import TransportError
+
+# Header lines up to RFC 5322's 998 characters: a long URL header (List-Unsubscribe) must stay
+# as written, not be folded into encoded words that mail clients do not read as a URL. 7bit
+# keeps non-ASCII bodies quoted-printable or base64, as before.
+POLICY = email.policy.default.clone(max_line_length=998, cte_type="7bit")
 
 # SES error codes that a later try may get past.
 SES_TRANSIENT = {"Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure", "RequestTimeout"}
@@ -49,7 +55,7 @@ def template_environment(html: bool):
 
 def build(to: str, subject: str, text: str, html: str | None = None, headers: dict | None = None) -> EmailMessage:
     """The message: plain text, or multipart/alternative with an HTML part."""
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     sender = settings.DEFAULT_FROM_EMAIL
     message["From"] = sender
     message["To"] = to

@@ -183,6 +183,14 @@ def test_report_mail_has_one_click_unsubscribe_headers(reader, old_check, outbox
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
+def test_the_unsubscribe_header_is_sent_as_a_plain_url(reader, old_check, outbox, now):
+    """Not folded into encoded words, which mail clients would not read as a URL."""
+    old_check("Backups")
+    reports.send_report(reader("daily"), now)
+    raw = next(outbox.folder.glob("*.eml")).read_bytes()
+    assert b"\nList-Unsubscribe: <http://localhost:8000/accounts/unsubscribe_reports/" in raw.replace(b"\r", b"")
+
+
 # -- the schedule and exactly once ------------------------------------------------------------------
 
 
