@@ -419,6 +419,37 @@ def close_account():
     return _page("account_settings.close")
 
 
+# -- two-factor login: the login steps, and the sudo pages that add and remove (chalicelib/web/two_factor_pages.py)
+@app.route("/accounts/login/two_factor", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def login_two_factor():
+    return _page("two_factor_pages.login_webauthn", login=False)
+
+
+@app.route("/accounts/login/two_factor/totp", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def login_two_factor_totp():
+    return _page("two_factor_pages.login_totp", login=False)
+
+
+@app.route("/accounts/two_factor/webauthn", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def add_webauthn():
+    return _page("two_factor_pages.add_webauthn")
+
+
+@app.route("/accounts/two_factor/totp", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def add_totp():
+    return _page("two_factor_pages.add_totp")
+
+
+@app.route("/accounts/two_factor/totp/remove", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def remove_totp():
+    return _page("two_factor_pages.remove_totp")
+
+
+@app.route("/accounts/two_factor/{code}/remove", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def remove_webauthn_key(code):
+    return _page("two_factor_pages.remove_key", code=code)
+
+
 # -- checks list, schedules, /tv/ and badges (chalicelib/web/checks_list.py,
 # schedule_pages.py, tv.py, badges_page.py); registered without the trailing "/", as the routes above.
 @app.route("/projects/{code}/checks", methods=["GET"], content_types=WEB_CONTENT_TYPES)

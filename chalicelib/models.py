@@ -264,6 +264,9 @@ class User(Model):
     nag_period = NumberAttribute(default=0)  # seconds; 0 = no reminders
     next_report_date = UTCDateTimeAttribute(null=True)
     next_nag_date = UTCDateTimeAttribute(null=True)
+    totp = UnicodeAttribute(null=True)  # the authenticator app's base32 secret; None: no TOTP
+    totp_created = UTCDateTimeAttribute(null=True)
+    recovery_codes = UnicodeSetAttribute(null=True)  # keyed hashes of the unused TOTP recovery codes
     # One fixed shard: the report_due and nag_due indexes' hash key (users are few next to checks).
     due_shard = NumberAttribute(default=0)
     by_email = UserByEmail()
@@ -307,6 +310,17 @@ class Session(Model):
     by_user = SessionByUser()
 
 
+class Credential(Model):
+    """A user's WebAuthn security key: fido2's AttestedCredentialData bytes, with a name."""
+
+    Meta = _meta("credentials")
+    user = UnicodeAttribute(hash_key=True)
+    code = UnicodeAttribute(range_key=True)  # a uuid4, in the remove URL
+    name = UnicodeAttribute(default="")
+    created = UTCDateTimeAttribute()
+    data = BinaryAttribute(legacy_encoding=False)
+
+
 class TokenBucket(Model):
     """A rate limit's state: tokens left (at most 1.0) at `updated`; pruned by TTL."""
 
@@ -327,7 +341,7 @@ class MonthlyUsage(Model):
     expires = TTLAttribute()
 
 
-ALL_MODELS = [Project, ApiKey, Check, Ping, Flip, Channel, Notification, User, Member, Session, TokenBucket, MonthlyUsage]
+ALL_MODELS = [Project, ApiKey, Check, Ping, Flip, Channel, Notification, User, Member, Session, TokenBucket, MonthlyUsage, Credential]
 
 
 def create_tables() -> None:

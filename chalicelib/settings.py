@@ -85,6 +85,11 @@ FLIPS_STREAM_ARN = os.environ.get(
 # Signs badge URLs (and later sessions and links). Set it in every deployment; the default
 # only suits a local stack.
 SECRET_KEY = os.environ.get("SECRET_KEY", "local-development-secret-do-not-deploy")
+# WebAuthn relying-party id (the site's domain, e.g. "example.org"); security keys are off without it.
+RP_ID = os.environ.get("RP_ID", "")
+# A trusted proxy's header carrying the logged-in user's email (e.g. "X-Auth-User", or Django's
+# "HTTP_AUTH_USER"); when set, it replaces every other way to log in.
+REMOTE_USER_HEADER = os.environ.get("REMOTE_USER_HEADER", "")
 # The label of the all-checks badge.
 MASTER_BADGE_LABEL = os.environ.get("MASTER_BADGE_LABEL", SITE_NAME)
 

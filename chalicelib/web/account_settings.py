@@ -1,6 +1,6 @@
 """The account pages: profile (time zone, projects), appearance, email reports, and the
 sudo-protected password, email change and account closing."""
-from chalicelib.accounts import closing, email_change, passwords, preferences, signup
+from chalicelib.accounts import closing, email_change, passwords, preferences, signup, totp, webauthn
 from chalicelib.models import Member, Project
 from chalicelib.web import sessions, sudo_gate
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect
@@ -22,7 +22,9 @@ def profile(request: WebRequest) -> WebResponse:
     owned, joined = _projects(request)
     return render(
         request, "accounts/profile.html", status=400 if error else 200, section="account", owned=owned,
-        joined=joined, zones=sorted(preferences.zones()), tz_error=error,
+        joined=joined, zones=sorted(preferences.zones()), tz_error=error, webauthn_enabled=webauthn.enabled(),
+        keys=webauthn.keys_of(request.user.id) if webauthn.enabled() else [],
+        recovery_codes_left=totp.recovery_codes_left(request.user),
     )
 
 

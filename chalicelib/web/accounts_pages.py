@@ -3,7 +3,7 @@ landing page, and logout."""
 from datetime import timedelta
 
 from chalicelib import settings
-from chalicelib.accounts import login, login_links, signup
+from chalicelib.accounts import login, login_links, signup, webauthn
 from chalicelib.accounts.limits import TryLater
 from chalicelib.models import User
 from chalicelib.web import access, sessions
@@ -41,9 +41,7 @@ def _password_login(request: WebRequest, next_url: str) -> WebResponse:
         return try_later(request, e.retry_after)
     if user is None:
         return _page(request, next_url, email=email, password_error="Incorrect email or password.", status=400)
-    response = redirect(landing(user, next_url))
-    sessions.start(user, request, response)
-    return response
+    return log_in(user, request, next_url)
 
 
 def _link_request(request: WebRequest, next_url: str) -> WebResponse:
@@ -79,11 +77,11 @@ def check_token(request: WebRequest, user_id: str, token: str) -> WebResponse:
     if request.method == "GET" and not request.cookies.get(AUTO_LOGIN_COOKIE):
         return render(request, "accounts/check_token.html", action=request.full_path)
     user = login_links.redeem(user_id, token, request.now)
-    response = redirect(landing(user, _next(request)) if user else "/accounts/login/?bad_link=1")
     if user is None:
+        response = redirect("/accounts/login/?bad_link=1")
         sessions.end(request, response)
     else:
-        sessions.start(user, request, response)
+        response = log_in(user, request, _next(request))
     sessions.set_cookie(response, AUTO_LOGIN_COOKIE, "", timedelta(0))
     return response
 
@@ -124,6 +122,25 @@ def logout(request: WebRequest) -> WebResponse:
     response = redirect("/accounts/login/?logged_out=1")
     sessions.end(request, response)
     return response
+
+
+def log_in(user: User, request: WebRequest, next_url: str) -> WebResponse:
+    """After a right password or login link: logged in, or on to the second factor's step
+    (chalicelib/web/two_factor_pages.py) with the login pending."""
+    step = _second_step(user)
+    if step is None:
+        response = redirect(landing(user, next_url))
+        sessions.start(user, request, response)
+    else:
+        response = redirect(step)
+        sessions.start_pending(user, request, response, next_url)
+    return response
+
+
+def _second_step(user: User) -> str | None:
+    if webauthn.enabled() and webauthn.keys_of(user.id):
+        return "/accounts/login/two_factor/"
+    return "/accounts/login/two_factor/totp/" if user.totp else None
 
 
 def landing(user: User, next_url: str = "") -> str:

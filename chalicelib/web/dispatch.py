@@ -4,6 +4,7 @@ import importlib
 from collections.abc import Callable
 from urllib.parse import quote
 
+from chalicelib.accounts import remote_user
 from chalicelib.web import render, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect, text_response
 
@@ -17,6 +18,8 @@ SECURITY_HEADERS = {
 
 def run(view_name: str, request: WebRequest, login: bool = True, csrf: bool = True, **params) -> WebResponse:
     """Run the view "module.function" of chalicelib.web (imported only when first asked for)."""
+    if view_name in REMOTE_USER_REPLACES and remote_user.enabled():
+        return handle(_not_found, request, login=False, csrf=False)
     module_name, _, function_name = view_name.rpartition(".")
     view = getattr(importlib.import_module(f"chalicelib.web.{module_name}"), function_name)
     return handle(view, request, login=login, csrf=csrf, **params)
@@ -25,6 +28,7 @@ def run(view_name: str, request: WebRequest, login: bool = True, csrf: bool = Tr
 def handle(view: Callable[..., WebResponse], request: WebRequest, login: bool = True, csrf: bool = True, **params) -> WebResponse:
     """The response of `view(request, **params)`, with the checks every page shares."""
     request.session, request.user = sessions.load(request)
+    login_cookies = _follow_remote_user(request) if remote_user.enabled() else []
     try:
         if login and request.user is None:
             response = _login_required(request)
@@ -34,9 +38,36 @@ def handle(view: Callable[..., WebResponse], request: WebRequest, login: bool = 
             response = view(request, **params)
     except HttpError as e:
         response = _error(request, e)
+    response.cookies = [*login_cookies, *response.cookies]
     sessions.csrf_cookie_if_new(request, response)
     response.headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", **response.headers}
     return response
+
+
+# The ways to log in that REMOTE_USER_HEADER replaces: they answer 404 while it is set.
+REMOTE_USER_REPLACES = {
+    "accounts_pages.login_page", "accounts_pages.signup_page", "accounts_pages.signup_csrf",
+    "accounts_pages.link_sent", "accounts_pages.check_token", "account_settings.set_password",
+    "two_factor_pages.login_webauthn", "two_factor_pages.login_totp",
+}
+
+
+def _follow_remote_user(request: WebRequest) -> list[str]:
+    """REMOTE_USER_HEADER mode: the proxy's header says who this is, and the session follows it
+    (a new one when the header names someone else, none without the header). The cookies to set."""
+    user = remote_user.user_for(request.headers.get(remote_user.header_name(), ""), request.now)
+    if user is not None and request.user is not None and request.user.id == user.id:
+        return []
+    scratch = WebResponse()
+    if user is None:
+        sessions.end(request, scratch)
+    else:
+        sessions.start(user, request, scratch)
+    return scratch.cookies
+
+
+def _not_found(request: WebRequest) -> WebResponse:
+    raise HttpError(404, "This site logs you in through its front proxy.")
 
 
 def _login_required(request: WebRequest) -> WebResponse:

@@ -12,6 +12,9 @@ from chalicelib.web.http import WebRequest, WebResponse
 SESSION_COOKIE = "sessionid"
 CSRF_COOKIE = "csrftoken"
 AGE = timedelta(days=14)
+# A session row holding this key is a login waiting for its second factor, not a login yet.
+PENDING = "two_factor"
+PENDING_AGE = timedelta(seconds=300)
 
 
 def _hash(key: str) -> str:
@@ -29,16 +32,18 @@ def load(request: WebRequest) -> tuple[Session | None, User | None]:
         return None, None
     if session.expires <= request.now:  # TTL deletes late; never trust an expired row
         return None, None
+    if PENDING in session.data:
+        return session, None
     try:
         return session, User.get(session.user)
     except User.DoesNotExist:
         return None, None
 
 
-def create(user: User, now: datetime) -> tuple[Session, str]:
+def create(user: User, now: datetime, age: timedelta = AGE, data: dict | None = None) -> tuple[Session, str]:
     """A new session row for `user` and the key its cookie carries."""
     key = secrets.token_urlsafe(32)
-    session = Session(key_hash=_hash(key), user=user.id, created=now, expires=now + AGE)
+    session = Session(key_hash=_hash(key), user=user.id, created=now, expires=now + age, data=data or {})
     session.save()
     return session, key
 
@@ -51,6 +56,27 @@ def start(user: User, request: WebRequest, response: WebResponse) -> Session:
     rotate_csrf(request, response)
     request.session, request.user = session, user
     return session
+
+
+def start_pending(user: User, request: WebRequest, response: WebResponse, next_url: str) -> Session:
+    """Half a login (the password or link was right): a short session naming the user, whom
+    load() does not return until the second factor is checked and start() replaces it."""
+    end(request, response)
+    session, key = create(user, request.now, PENDING_AGE, {PENDING: {"next": next_url}})
+    response.cookies.append(_cookie(SESSION_COOKIE, key, PENDING_AGE))
+    request.session = session
+    return session
+
+
+def pending_login(request: WebRequest) -> tuple[User | None, str]:
+    """The user of a half-done login and where it goes next; (None, "") without one."""
+    if request.session is None or PENDING not in request.session.data:
+        return None, ""
+    try:
+        user = User.get(request.session.user)
+    except User.DoesNotExist:
+        return None, ""
+    return user, _plain(request.session.data[PENDING]).get("next", "")
 
 
 def end(request: WebRequest, response: WebResponse) -> None:
@@ -109,7 +135,12 @@ def pop(request: WebRequest, name: str, default=None):
     value = request.session.data[name]
     Session(key_hash=request.session.key_hash).update(actions=[Session.data[name].remove()])
     request.session.data.attribute_values.pop(name, None)  # a MapAttribute has no `del`
-    return value
+    return _plain(value)
+
+
+def _plain(value):
+    # A map stored in session.data comes back as a pynamodb MapAttribute; callers want a dict.
+    return value.as_dict() if hasattr(value, "as_dict") else value
 
 
 def flash(request: WebRequest, message: str, level: str = "success") -> None:
