@@ -24,6 +24,11 @@ ROUTES = [
     ("GET", "/accounts/set_password/", "login", None),
     ("GET", "/accounts/change_email/", "login", None),
     ("GET", "/accounts/close/", "login", None),
+    # two-factor settings (chalicelib/web/two_factor_pages.py), sudo-protected too
+    ("GET", "/accounts/two_factor/webauthn/", "login", None),
+    ("GET", "/accounts/two_factor/{check}/remove/", "login", None),
+    ("GET", "/accounts/two_factor/totp/", "login", None),
+    ("GET", "/accounts/two_factor/totp/remove/", "login", None),
     # checks list, schedules, badges (chalicelib/web/checks_list.py, schedule_pages.py, badges_page.py)
     ("GET", "/projects/{project}/checks/", "read", None),
     ("GET", "/projects/{project}/checks/status/", "read", None),
@@ -134,6 +139,7 @@ PUBLIC_ROUTES = {
     "/accounts/logout",  # logging out an expired session still lands on the login page
     "/accounts/check_token/{user_id}/{token}",  # the emailed link is the credential
     "/accounts/change_email/{token}",  # signed, sent to the new address
+    "/accounts/login/two_factor", "/accounts/login/two_factor/totp",  # need the pending login of a right password
     "/accounts/unsubscribe_reports/{token}",  # signed, in the reports sent to the user
     "/integrations/{ch}/verify/{token}",  # signed, sent to the address being verified
     "/checks/cron_preview", "/checks/validate_schedule",  # no data of anyone's, as Healthchecks

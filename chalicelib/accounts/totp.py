@@ -43,7 +43,7 @@ def matches(secret: str, code: str, now: datetime) -> bool:
 
 def uri(secret: str, email: str) -> str:
     """The otpauth:// URI an authenticator app reads (from a QR code or pasted)."""
-    label = quote(f"{settings.SITE_NAME}:{email}")
+    label = quote(f"{settings.SITE_NAME}:{email}", safe=":")
     return f"otpauth://totp/{label}?" + urlencode({"secret": secret, "issuer": settings.SITE_NAME})
 
 

@@ -60,9 +60,9 @@ def login_totp(request: WebRequest) -> WebResponse:
 
 def add_webauthn(request: WebRequest) -> WebResponse:
     """GET/POST /accounts/two_factor/webauthn/ (sudo): POST name and response (JSON) adds a key."""
-    _need_webauthn()
-    if gate := sudo_gate.require(request):
+    if gate := sudo_gate.require(request):  # first, as every sudo page: no hint of the setting before
         return gate
+    _need_webauthn()
     error, name = "", ""
     if request.method == "POST" and "response" in request.form:
         state, name = sessions.pop(request, STATE_KEY) or {}, request.field("name").strip()
@@ -85,9 +85,9 @@ def add_webauthn(request: WebRequest) -> WebResponse:
 
 def remove_key(request: WebRequest, code: str) -> WebResponse:
     """GET/POST /accounts/two_factor/<code>/remove/ (sudo): POST remove_credential deletes the key."""
-    _need_webauthn()
-    if gate := sudo_gate.require(request):
+    if gate := sudo_gate.require(request):  # first, as every sudo page: no hint of the setting before
         return gate
+    _need_webauthn()
     key = next((k for k in webauthn.keys_of(request.user.id) if k.code == code), None)
     if key is None:
         raise HttpError(404, "No such security key.")
