@@ -166,3 +166,11 @@ def test_another_users_key_cannot_be_removed(rp_id, in_sudo, now):
     Credential(user=other.id, code="bobs-key", name="Bob's", created=now, data=b"x").save()
     assert in_sudo.post("/accounts/two_factor/bobs-key/remove/", {"remove_credential": "1"}).status_code == 404
     assert Credential.get(other.id, "bobs-key").name == "Bob's"
+
+
+def test_closing_the_account_deletes_its_keys(rp_id, in_sudo, user, key):
+    from chalicelib.accounts import closing
+
+    register(in_sudo, key)
+    closing.close_account(user)
+    assert list(Credential.query(user.id)) == []

@@ -1,6 +1,6 @@
 """Deleting a project with everything in it, and closing an account with the projects it owns."""
 from chalicelib import checks
-from chalicelib.models import ApiKey, Channel, Check, Member, Project, Session, User
+from chalicelib.models import ApiKey, Channel, Check, Credential, Member, Project, Session, User
 
 
 def delete_project(project: Project) -> None:
@@ -15,7 +15,7 @@ def delete_project(project: Project) -> None:
 
 
 def close_account(user: User) -> None:
-    """Delete the user, their sessions and memberships, and every project they own."""
+    """Delete the user, their sessions, security keys and memberships, and every project they own."""
     for member in Member.by_user.query(user.id):
         if member.role == "owner":
             try:
@@ -25,6 +25,7 @@ def close_account(user: User) -> None:
                 pass
         member.delete()
     _delete_all(Session, Session.by_user.query(user.id))
+    _delete_all(Credential, Credential.query(user.id))
     user.delete()
 
 
