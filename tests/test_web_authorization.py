@@ -3,7 +3,7 @@
 Each page's author adds its routes to ROUTES: (method, path, need, form). `need` is the weakest
 role's capability that may use the route: "login" (any logged-in user), "read" (any member),
 "write" (member "w" and up), "manage" (manager "m" and up) or "owner". Paths may name {project},
-{check}, {channel} and {n} (a ping number); `form` is what a POST sends so that an allowed
+{check}, {channel}, {n} (a ping number) and {kind} (email); `form` is what a POST sends so that an allowed
 request succeeds (a redirect or a 2xx).
 """
 import pytest
@@ -49,8 +49,8 @@ ROUTES = [
     ("POST", "/projects/{project}/remove/", "owner", None),
     ("GET", "/projects/{project}/integrations/", "read", None),
     ("POST", "/projects/{project}/integrations/", "write", {"channel": "{channel}", "check-{check}": "on"}),
-    ("GET", "/projects/{project}/add/email/", "write", None),
-    ("POST", "/projects/{project}/add/email/", "write", {"value": "new@example.org", "down": "on", "checkboxes": "down up"}),
+    ("GET", "/projects/{project}/add/{kind}/", "write", None),
+    ("POST", "/projects/{project}/add/{kind}/", "write", {"value": "new@example.org", "down": "on", "checkboxes": "down up"}),
     ("GET", "/integrations/{channel}/edit/", "write", None),
     ("POST", "/integrations/{channel}/edit/", "write", {"value": "ops@example.org", "up": "on", "checkboxes": "down up"}),
     ("POST", "/integrations/{channel}/name/", "write", {"name": "On call"}),
@@ -85,7 +85,7 @@ def target(project, check, user, now, ping, outbox):
     """The ids a route's path (and form) may name, all in `project`; email goes to a test outbox."""
     channel = channels.create_channel(project.code, "email", {"value": "ops@example.org", "up": True, "down": True}, now)
     ping(check, now, body=b"hello")
-    return {"project": project.code, "check": check.code, "channel": channel.code, "n": 1}
+    return {"project": project.code, "check": check.code, "channel": channel.code, "n": 1, "kind": "email"}
 
 
 def _call(web, method, path, form, target):
