@@ -124,8 +124,11 @@ def _send_file(message: EmailMessage) -> None:
     os.makedirs(settings.EMAIL_OUTBOX, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     path = os.path.join(settings.EMAIL_OUTBOX, f"{stamp}-{uuid.uuid4().hex}.eml")
-    with open(path, "xb") as f:  # "x": never overwrite another message
+    # Written aside and renamed into place, so a reader of the folder never sees half a message.
+    partial = path + ".part"
+    with open(partial, "xb") as f:  # "x": never overwrite another message
         f.write(message.as_bytes())
+    os.replace(partial, path)
 
 
 def _send_console(message: EmailMessage) -> None:
