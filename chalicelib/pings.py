@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib import channels, checks, ping_effects, projects, settings, storage
-from chalicelib.models import Check, Ping
+from chalicelib.models import Check, Notification, Ping
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 RID_RE = re.compile(UUID_RE.pattern, re.IGNORECASE)
@@ -240,7 +240,8 @@ def _store(check, effect, request, rid, exitstatus, body, truncated, now) -> Non
 
 
 def prune(code: str, up_to_n: int) -> None:
-    """Delete pings numbered up to `up_to_n`, and their S3 bodies."""
+    """Delete pings numbered up to `up_to_n` with their S3 bodies, then the notifications older
+    than the oldest ping kept (as Healthchecks: the log shows no alert without its pings)."""
     if up_to_n < 1:
         return
     old = list(Ping.query(code, Ping.n <= up_to_n, attributes_to_get=["code", "n", "object_size"]))
@@ -250,3 +251,20 @@ def prune(code: str, up_to_n: int) -> None:
     in_s3 = [int(p.n) for p in old if p.object_size]
     if in_s3:
         storage.delete_bodies(code, in_s3)
+    oldest_kept = next(iter(Ping.query(code, Ping.n > up_to_n, limit=1, attributes_to_get=["created"])), None)
+    if oldest_kept is not None:
+        prune_notifications(code, oldest_kept.created)
+
+
+def prune_notifications(code: str, before: datetime) -> None:
+    """Delete the check's notifications created before `before`."""
+    # The sort key starts with the flip's time, which comes before the notification's own.
+    old = Notification.query(
+        code,
+        Notification.key < before.isoformat(),
+        filter_condition=Notification.created < before,
+        attributes_to_get=["code", "key"],
+    )
+    with Notification.batch_write() as batch:
+        for notification in old:
+            batch.delete(notification)

@@ -38,12 +38,15 @@ def ping_body(ping) -> bytes | None:
 
 
 def delete_bodies(code: str, numbers: list[int]) -> None:
-    """Delete the bodies of these pings, 1000 keys per request (S3's limit)."""
-    keys = [{"Key": body_key(code, n)} for n in numbers]
+    """Delete the bodies of these pings."""
+    delete_keys([body_key(code, n) for n in numbers])
+
+
+def delete_keys(keys: list[str]) -> None:
+    """Delete these objects, 1000 keys per request (S3's limit)."""
     for start in range(0, len(keys), 1000):
-        aws.client("s3").delete_objects(
-            Bucket=settings.S3_BUCKET, Delete={"Objects": keys[start : start + 1000], "Quiet": True}
-        )
+        objects = [{"Key": key} for key in keys[start : start + 1000]]
+        aws.client("s3").delete_objects(Bucket=settings.S3_BUCKET, Delete={"Objects": objects, "Quiet": True})
 
 
 def create_bucket() -> None:
