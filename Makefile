@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench package clean
 
 setup: $(PY_STAMP) $(NODE_STAMP) java
 
@@ -43,5 +43,10 @@ bench: setup
 	$(PY) -m bench.cost_model
 	$(PY) -m bench.dashboard
 
+# The Lambda zip and the CloudFormation template of a stage, in build/<stage>/package (docs/DEPLOY.md).
+STAGE ?= dev
+package: setup
+	$(PY) -m infra.build --stage $(STAGE) --out build
+
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache
+	rm -rf $(VENV) node_modules .pytest_cache build

@@ -1,0 +1,1 @@
+"""CloudFormation for what Chalice does not create; `python -m infra.build` packages a stage."""

@@ -1,0 +1,245 @@
+"""The package step: one merge template from infra/, then `chalice package` of a staged copy.
+
+`python -m infra.build --stage dev --out build` writes build/dev/package/{sam.json,deployment.zip}.
+Chalice zips only app.py, chalicelib/ and vendor/ (whose contents land at the zip's root), so
+the staged copy carries templates/ and static/ under vendor/: in the zip they sit beside
+chalicelib/, where chalicelib/web/render.py looks for them, and the working tree stays clean.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+INFRA = ROOT / "infra"
+# The hand-written parts, merged in this order; tables come from infra/tables.py.
+TEMPLATE_FILES = ["storage.yaml", "email.yaml", "alarms.yaml"]
+# Chalice's function resources (logical ids it derives from app.py's handler names).
+CHALICE_FUNCTIONS = ["APIHandler", "Sweep", "Reports", "Deliver", "IngestEmail"]
+PING_FUNCTION = "PingHandler"
+PING_PATH_PREFIX = "/ping/"
+RUNTIME = "python3.11"
+STAGED = ["app.py", "chalicelib", "requirements.txt"]
+VENDORED = ["templates", "static"]
+
+# Parameters only the functions need (the infra files declare their own).
+FUNCTION_PARAMETERS = {
+    "SiteRoot": {"Type": "String", "Description": "SITE_ROOT: the public URL of the dashboard, e.g. https://hc.example.org"},
+    "PingEndpoint": {
+        "Type": "String",
+        "Default": "",
+        "Description": "PING_ENDPOINT: the ping URL base shown to users (a custom domain); empty means <SiteRoot>/ping/",
+    },
+    "DefaultFromEmail": {"Type": "String", "Description": "DEFAULT_FROM_EMAIL: the sender of alerts, in a domain verified in SES"},
+    "SecretKeyName": {
+        "Type": "String",
+        "Description": "The Secrets Manager secret (a plain string) whose value is SECRET_KEY",
+    },
+}
+
+
+def _functions_environment() -> dict:
+    """The variables every function gets from the stack, on top of the stage's config.json ones."""
+    return {
+        "STAGE": {"Ref": "Stage"},
+        "SITE_ROOT": {"Ref": "SiteRoot"},
+        "PING_ENDPOINT": {"Ref": "PingEndpoint"},
+        "DEFAULT_FROM_EMAIL": {"Ref": "DefaultFromEmail"},
+        "PING_EMAIL_DOMAIN": {"Ref": "PingEmailDomain"},
+        "SECRET_KEY": {"Fn::Sub": "{{resolve:secretsmanager:${SecretKeyName}}}"},
+        "FLIPS_STREAM_ARN": {"Fn::GetAtt": ["FlipsTable", "StreamArn"]},
+        "INBOUND_EMAIL_TOPIC": {"Fn::GetAtt": ["InboundEmailTopic", "TopicName"]},
+    }
+
+
+def load_yaml(name: str) -> dict:
+    return yaml.safe_load((INFRA / name).read_text())
+
+
+def merge_parts(parts: list[dict]) -> dict:
+    """One template from several: parameters may repeat (the first wins), resources may not."""
+    merged = {"AWSTemplateFormatVersion": "2010-09-09", "Parameters": {}, "Resources": {}, "Outputs": {}}
+    for part in parts:
+        for name, parameter in part.get("Parameters", {}).items():
+            merged["Parameters"].setdefault(name, parameter)
+        for section in ("Resources", "Outputs"):
+            for name, value in part.get(section, {}).items():
+                if name in merged[section]:
+                    raise ValueError(f"{section} {name} is declared twice in infra/")
+                merged[section][name] = value
+    return merged
+
+
+def ping_routes(app) -> dict[str, list[str]]:
+    """The ping paths of app.py and their methods, as API Gateway's swagger names them."""
+    return {
+        path: sorted(method.lower() for method in entries)
+        for path, entries in app.routes.items()
+        if path.startswith(PING_PATH_PREFIX)
+    }
+
+
+def ping_function(routes: dict[str, list[str]]) -> dict:
+    """The ping routes' own Lambda: the same zip and handler, a small role, its own cold starts."""
+    policy = json.loads((ROOT / ".chalice" / "policy-ping.json").read_text())
+    uri = {
+        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+        "${" + PING_FUNCTION + ".Arn}/invocations"
+    }
+    paths = {
+        path: {method: {"x-amazon-apigateway-integration": {"uri": uri}} for method in methods}
+        for path, methods in routes.items()
+    }
+    return {
+        PING_FUNCTION: {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "Runtime": RUNTIME,
+                "Handler": "app.app",
+                "CodeUri": "./deployment.zip",
+                "Timeout": 10,
+                "MemorySize": 256,
+                "Architectures": ["x86_64"],
+                "Role": {"Fn::GetAtt": ["PingRole", "Arn"]},
+            },
+        },
+        "PingRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ],
+                },
+                "Policies": [{"PolicyName": "PingRolePolicy", "PolicyDocument": policy}],
+            },
+        },
+        "PingHandlerInvokePermission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "FunctionName": {"Ref": PING_FUNCTION},
+                "Action": "lambda:InvokeFunction",
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": {
+                    "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestAPI}/*"
+                },
+            },
+        },
+        # Deep-merged into Chalice's API: the ping paths call PingHandler instead of APIHandler.
+        "RestAPI": {"Properties": {"DefinitionBody": {"paths": paths}}},
+    }
+
+
+def function_overrides() -> dict:
+    """Deep-merged into Chalice's functions: the stack's variables, the real stream and topic."""
+    environment = _functions_environment()
+    resources = {
+        name: {"Properties": {"Environment": {"Variables": environment}}}
+        for name in CHALICE_FUNCTIONS + [PING_FUNCTION]
+    }
+    resources["Deliver"]["Properties"]["Events"] = {
+        "DeliverDynamodbEventSource": {"Properties": {"Stream": {"Fn::GetAtt": ["FlipsTable", "StreamArn"]}}}
+    }
+    resources["IngestEmail"]["Properties"]["Events"] = {
+        # Fn::Sub, the key Chalice's own value uses: the merge is deep, so a Ref would sit beside it.
+        "IngestEmailSnsSubscription": {"Properties": {"Topic": {"Fn::Sub": "${InboundEmailTopic}"}}}
+    }
+    return resources
+
+
+def _deep_merge(base: dict, extra: dict) -> dict:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def merge_template(stage: str, app) -> dict:
+    """The template `chalice package --merge-template` combines with Chalice's own."""
+    from infra import tables
+
+    template = merge_parts(
+        [{"Resources": tables.resources()}] + [load_yaml(name) for name in TEMPLATE_FILES]
+    )
+    template["Parameters"]["Stage"] = {
+        "Type": "String",
+        "Default": stage,
+        "AllowedValues": [stage],
+        "Description": "The Chalice stage this package was built for; every name starts hc-<stage>-.",
+    }
+    template["Parameters"].update(FUNCTION_PARAMETERS)
+    resources = _deep_merge(ping_function(ping_routes(app)), function_overrides())
+    for name, resource in resources.items():
+        template["Resources"][name] = _deep_merge(template["Resources"].get(name, {}), resource)
+    template["Outputs"]["PingFunctionName"] = {
+        "Description": "The Lambda function that serves /ping/ (the rest of the API is APIHandler).",
+        "Value": {"Ref": PING_FUNCTION},
+    }
+    return template
+
+
+def stage_source(source: Path) -> None:
+    """A copy of what the functions need, with templates/ and static/ under vendor/."""
+    source.mkdir(parents=True, exist_ok=True)
+    for name in STAGED + ["vendor"]:
+        target = source / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in STAGED:
+        path = ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, source / name, ignore=ignore)
+        else:
+            shutil.copy2(path, source / name)
+    for name in VENDORED:
+        shutil.copytree(ROOT / name, source / "vendor" / name, ignore=ignore)
+    chalice_dir = source / ".chalice"
+    chalice_dir.mkdir(exist_ok=True)  # keeps deployments/, Chalice's cache of Lambda wheels
+    for path in (ROOT / ".chalice").glob("*.json"):
+        shutil.copy2(path, chalice_dir / path.name)
+
+
+def package(stage: str, out: Path) -> Path:
+    """Build out/<stage>/package (sam.json and deployment.zip); returns that folder."""
+    os.environ["STAGE"] = stage  # app.py names its stream and topic from the stage on import
+    from app import app
+
+    build = out.resolve() / stage
+    source = build / "source"
+    stage_source(source)
+    merge_file = build / "merge.json"
+    merge_file.write_text(json.dumps(merge_template(stage, app), indent=2))
+    target = build / "package"
+    if target.exists():
+        shutil.rmtree(target)
+    environment = {**os.environ, "STAGE": stage, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+    chalice = Path(sys.executable).with_name("chalice")
+    subprocess.run(
+        [str(chalice), "package", "--stage", stage, "--merge-template", str(merge_file), str(target)],
+        cwd=source, env=environment, check=True,
+    )  # fmt: skip
+    return target
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", default="dev", choices=["dev", "prod"])
+    parser.add_argument("--out", default="build", type=Path)
+    args = parser.parse_args(argv)
+    print(package(args.stage, args.out))
+
+
+if __name__ == "__main__":
+    main()
