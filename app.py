@@ -340,6 +340,62 @@ def verify_integration_email(ch, token):
     return _page("integrations_pages.verify", login=False, ch=ch, token=token)
 
 
+# -- "Add to ..." flows and the Telegram bot (chalicelib/web/integration_flows.py) ----------------
+@app.route("/projects/{code}/add/{kind}/authorize", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def integration_flow_start(code, kind):
+    return _page("integration_flows.start", code=code, kind=kind)
+
+
+@app.route("/integrations/add_slack_btn", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def add_slack_callback():
+    return _page("integration_flows.slack_callback")
+
+
+@app.route("/integrations/add_discord", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def add_discord_callback():
+    return _page("integration_flows.discord_callback")
+
+
+@app.route("/integrations/add_pushbullet", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def add_pushbullet_callback():
+    return _page("integration_flows.pushbullet_callback")
+
+
+@app.route("/integrations/add_pagerduty", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def add_pagerduty_callback():
+    return _page("integration_flows.pagerduty_callback")
+
+
+@app.route("/integrations/add_pushover", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def add_pushover_callback():
+    return _page("integration_flows.pushover_callback")
+
+
+@app.route("/integrations/add_github", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def add_github_callback():
+    return _page("integration_flows.github_callback")
+
+
+@app.route("/projects/{code}/add_github/save", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def add_github_save(code):
+    return _page("integration_flows.github_save", code=code)
+
+
+@app.route("/integrations/add_trello/settings", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def add_trello_settings():
+    return _page("integration_flows.trello_settings")
+
+
+@app.route("/integrations/telegram/bot", methods=["POST"], content_types=["*/*"])
+def telegram_bot():
+    return _page("integration_flows.telegram_bot", login=False, csrf=False)
+
+
+@app.route("/integrations/add_telegram", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def add_telegram():
+    return _page("integration_flows.telegram_landing")
+
+
 # -- accounts: login, signup, login links, sudo-protected settings (chalicelib/web/account*.py) ---
 # Registered without the trailing "/": API Gateway and Chalice strip it from the request path.
 @app.route("/accounts/login", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)

@@ -17,6 +17,9 @@ from chalicelib.models import Channel, Check, Flip, Ping, Project, User
 log = logging.getLogger(__name__)
 
 NAME_MAX = 100
+# The kinds whose settings can be changed after adding (Healthchecks' list); others are re-added.
+EDITABLE = {"email", "webhook", "sms", "signal", "whatsapp", "ntfy", "group", "gotify"}
+RECIPIENT_KINDS = {"call", "sms", "signal", "whatsapp"}
 
 
 class SetupError(ValueError):
@@ -78,9 +81,30 @@ def checks_by_name(project: Project) -> list[Check]:
 
 def stored_settings(channel: Channel) -> dict:
     """The channel's settings as its form shows them."""
-    from chalicelib.integrations import email, forms
+    from chalicelib.integrations import email, forms, recipient
 
-    return email.target(channel) if channel.kind == "email" else forms.stored(channel)
+    if channel.kind == "email":
+        return email.target(channel)
+    if channel.kind in RECIPIENT_KINDS:
+        return recipient.target(channel)
+    if channel.kind == "group":
+        return {"channels": channel.value.split(",")}
+    return forms.stored(channel)
+
+
+def form_context(kind: str, project: Project, channel: Channel | None = None) -> dict:
+    """What a kind's form shows besides its settings: a group's candidate members, whether
+    Slack's and PagerDuty's "Add to" flows are on, the Matrix bot and the Telegram bot's names."""
+    from chalicelib.integrations import pd, slack
+
+    if kind == "group":
+        own = channel.code if channel else None
+        candidates = [c for c in Channel.by_project.query(project.code) if c.kind != "group" and c.code != own]
+        return {"group_candidates": sorted(candidates, key=lambda c: c.created)}
+    return {
+        "slack_oauth": slack.oauth_enabled(), "pd_app": pd.app_enabled(),
+        "matrix_user": settings.MATRIX_USER_ID, "telegram_bot": settings.TELEGRAM_BOT_NAME,
+    }
 
 
 def describe(channel: Channel) -> str:
@@ -100,16 +124,24 @@ def describe(channel: Channel) -> str:
 
 def add(project: Project, kind: str, value: dict, user: User, now: datetime, name: str = "") -> Channel:
     """A new channel of this kind, validated by its module and assigned to every check."""
-    stored = _validate(transport_for(kind), value)
+    stored = _validate(transport_for(kind), _prepared(kind, value, project.code))
     channel = channels.create_channel(project.code, kind, stored, now, name=_name(name))
     if kind == "email":
         _confirm_address(channel, project, user)
     return channel
 
 
+def connect(project: Project, kind: str, stored: str, now: datetime, name: str = "") -> Channel:
+    """A channel from what an "Add to ..." flow returned (already validated by the kind's complete())."""
+    transport_for(kind)
+    return channels.create_channel(project.code, kind, stored, now, name=_name(name[:NAME_MAX]))
+
+
 def edit(channel: Channel, value: dict, user: User, name: str | None = None) -> Channel:
     """Store new settings (and name); an email address that changed, or a disabled channel, starts afresh."""
-    stored = _validate(transport_for(channel.kind), value)
+    if channel.kind not in EDITABLE:
+        raise SetupError(f"{channel.kind} integrations cannot be edited; remove it and add a new one.")
+    stored = _validate(transport_for(channel.kind), _prepared(channel.kind, value, channel.project))
     actions = [Channel.value.set(stored)]
     if name is not None:
         actions.append(Channel.name.set(_name(name)))
@@ -215,6 +247,21 @@ def _validate(transport, value: dict) -> str:
         return transport.validate(value)
     except ValueError as e:
         raise SetupError(str(e)) from None
+
+
+def _prepared(kind: str, value: dict, project_code: str) -> dict:
+    """The form plus what validate() needs that the user must not choose: a group's project
+    (its members must be this project's), a Matrix room's id (the bot joins the alias)."""
+    if kind == "group":
+        return {**value, "project": project_code}
+    if kind == "matrix":
+        from chalicelib.integrations import matrix, oauth
+
+        try:
+            return {**value, "room_id": matrix.join(str(value.get("room_id") or ""))}
+        except oauth.FlowError as e:
+            raise SetupError(f"room_id: {e}") from None
+    return value
 
 
 def _name(name: str) -> str:

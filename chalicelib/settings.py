@@ -155,6 +155,8 @@ SMS_LIMIT = _int("SMS_LIMIT", 10_000)
 CALL_LIMIT = _int("CALL_LIMIT", 10_000)
 TELEGRAM_TOKEN = _secret("TELEGRAM_TOKEN")
 TELEGRAM_BOT_NAME = os.environ.get("TELEGRAM_BOT_NAME", "ExampleBot")
+# Given to Telegram's setWebhook as secret_token; the bot webhook refuses updates without it.
+TELEGRAM_WEBHOOK_SECRET = _secret("TELEGRAM_WEBHOOK_SECRET")
 SIGNAL_CLI_SOCKET = os.environ.get("SIGNAL_CLI_SOCKET", "")  # a UNIX socket path or host:port
 PUSHOVER_API_TOKEN = _secret("PUSHOVER_API_TOKEN")
 PUSHOVER_SUBSCRIPTION_URL = os.environ.get("PUSHOVER_SUBSCRIPTION_URL", "")

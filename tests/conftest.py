@@ -471,3 +471,21 @@ def kind_settings(monkeypatch, recorder, github_app_key):
     ).items():
         monkeypatch.setattr(settings, name, value)
     recorder.respond("/gh/app/installations/77/access_tokens", status=201, body=b'{"token": "ghs"}')
+
+
+@pytest.fixture
+def every_kind_on(kind_settings, monkeypatch, recorder):
+    """kind_settings plus the kinds off by default or needing credentials, and every "Add to ..."
+    flow's service at the recorder (the dashboard's forms and flows)."""
+    for name, value in dict(
+        APPRISE_ENABLED=True, SHELL_ENABLED=True, TWILIO_ACCOUNT="AC1", TWILIO_AUTH="auth", TWILIO_FROM="+15550000000",
+        TWILIO_USE_WHATSAPP=True, WHATSAPP_DOWN_CONTENT_SID="HXdown", WHATSAPP_UP_CONTENT_SID="HXup",
+        SIGNAL_CLI_SOCKET="127.0.0.1:9", TELEGRAM_TOKEN="tg-token", TELEGRAM_WEBHOOK_SECRET="tg-secret",
+        TELEGRAM_API_URL=recorder.url("/tg"), PUSHOVER_API_TOKEN="po-token", PUSHOVER_SUBSCRIPTION_URL=recorder.url("/po/subscribe"),
+        PUSHBULLET_CLIENT_ID="pb-id", PUSHBULLET_CLIENT_SECRET="pb-secret", PUSHBULLET_URL=recorder.url("/pb"),
+        PUSHBULLET_API_URL=recorder.url("/pbapi"), SLACK_CLIENT_ID="slack-id", SLACK_CLIENT_SECRET="slack-secret",
+        SLACK_URL=recorder.url("/slack"), DISCORD_URL=recorder.url("/discord"), GITHUB_URL=recorder.url("/github"),
+        GITHUB_PUBLIC_LINK="https://github.example.org/apps/mychecks", PD_APP_ID="pd-app", PD_APP_URL=recorder.url("/pdapp"),
+        TRELLO_URL=recorder.url("/trello-web"), MATRIX_USER_ID="@bot:example.org",
+    ).items():
+        monkeypatch.setattr(settings, name, value)

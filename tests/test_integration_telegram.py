@@ -119,7 +119,7 @@ def test_start_gets_an_invite_link_that_adds_the_chat(recorder, now):
     reply = telegram.answer_update(update, now)
     sent = json.loads(recorder.last.body)
     assert sent["chat_id"] == 42 and sent["text"] == reply and sent["parse_mode"] == "html"
-    token = reply.split("/integrations/add_telegram/?", 1)[1].split('"', 1)[0]
+    token = reply.split("/integrations/add_telegram/?signed=", 1)[1].split('"', 1)[0]
     assert signing.unsign(token, telegram.INVITE_SALT, 600, now) == {"id": 42, "type": "private", "name": "alice", "thread_id": None}
 
 

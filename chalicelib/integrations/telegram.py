@@ -115,7 +115,7 @@ def invite(update: dict, now: datetime) -> str | None:
 
 
 def invite_url(token: str) -> str:
-    return f"{settings.SITE_ROOT}/integrations/add_telegram/?{quote(token, safe='')}"
+    return f"{settings.SITE_ROOT}/integrations/add_telegram/?signed={quote(token, safe='')}"
 
 
 def answer_update(update: dict, now: datetime) -> str | None:

@@ -7,7 +7,7 @@ from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect
 from chalicelib.web.render import TEMPLATES, render, render_fragment
 
 # Form fields that are not part of a kind's settings.
-NOT_SETTINGS = {"csrf_token", "checkboxes"}
+NOT_SETTINGS = {"csrf_token", "checkboxes", "lists"}
 
 
 def index(request: WebRequest, code: str) -> WebResponse:
@@ -23,7 +23,7 @@ def index(request: WebRequest, code: str) -> WebResponse:
     kinds = [(kind, label, _has_form(kind)) for kind, label in channel_setup.available_kinds()]
     return render(
         request, "integrations/index.html", project=project, section="integrations", rows=rows,
-        n_checks=len(checks), kinds=kinds, editable={kind for kind, _, has_form in kinds if has_form},
+        n_checks=len(checks), kinds=kinds, editable={kind for kind, _, has_form in kinds if has_form} & channel_setup.EDITABLE,
         can_write=access.allows(role, "write"),
     )
 
@@ -46,6 +46,8 @@ def add(request: WebRequest, code: str, kind: str) -> WebResponse:
 def edit(request: WebRequest, ch: str) -> WebResponse:
     """GET/POST /integrations/<ch>/edit/ : the same form, filled in with the channel's settings."""
     channel, project = _channel_for(request, ch, "write")
+    if channel.kind not in channel_setup.EDITABLE:
+        raise HttpError(400, f"{_label(channel.kind)} integrations cannot be edited; remove it and add a new one.")
     template = _form_template(channel.kind)
     if request.method != "POST":
         stored = channel_setup.stored_settings(channel)
@@ -128,11 +130,13 @@ def _channel_in(project: Project, ch: str) -> Channel:
 
 def _settings_from(request: WebRequest) -> tuple[dict, str]:
     """The form as the kind's validate() takes it, and the channel's name (the `name` field):
-    text fields as they are, the fields the hidden `checkboxes` field names as booleans, and
-    headers_* textareas ("Name: value" lines) as dicts."""
+    text fields as they are, the fields the hidden `checkboxes` field names as booleans, those
+    `lists` names as lists of every value posted, and headers_* textareas ("Name: value" lines) as dicts."""
     value = {key: values[0] for key, values in request.form.items() if key not in NOT_SETTINGS}
     for flag in request.field("checkboxes").split():
         value[flag] = value.get(flag, "") not in ("", "off")
+    for key in request.field("lists").split():
+        value[key] = request.fields(key)
     for key in [k for k in value if k.startswith("headers_")]:
         value[key] = _headers(value[key])
     return value, str(value.get("name", ""))
@@ -149,7 +153,7 @@ def _headers(text: str) -> dict[str, str] | str:
 def _form(request, project, kind, template, value, name, channel=None, error="", status=200) -> WebResponse:
     return render(
         request, template, status=status, project=project, section="integrations", kind=kind, label=_label(kind),
-        value=value, name=name, channel=channel, error=error,
+        value=value, name=name, channel=channel, error=error, **channel_setup.form_context(kind, project, channel),
         action=f"/integrations/{channel.code}/edit/" if channel else f"/projects/{project.code}/add/{kind}/",
     )
 
