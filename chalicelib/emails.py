@@ -1,4 +1,5 @@
 """Outgoing email: one MIME message, sent through the backend settings.EMAIL_BACKEND names."""
+import contextlib
 import email.policy
 import functools
 import os
@@ -96,14 +97,21 @@ def _send_ses(message: EmailMessage) -> None:
         raise TransportError(f"SES: {e}", transient=True) from e
 
 
-def _send_smtp(message: EmailMessage) -> None:
+@contextlib.contextmanager
+def smtp_connection():
+    """A logged-in connection to the EMAIL_HOST server (TLS or SSL as the settings say)."""
     connection_class = smtplib.SMTP_SSL if settings.EMAIL_USE_SSL else smtplib.SMTP
+    with connection_class(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=settings.NOTIFY_TIMEOUT) as smtp:
+        if settings.EMAIL_USE_TLS and not settings.EMAIL_USE_SSL:
+            smtp.starttls()
+        if settings.EMAIL_HOST_USER:
+            smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+        yield smtp
+
+
+def _send_smtp(message: EmailMessage) -> None:
     try:
-        with connection_class(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=settings.NOTIFY_TIMEOUT) as smtp:
-            if settings.EMAIL_USE_TLS and not settings.EMAIL_USE_SSL:
-                smtp.starttls()
-            if settings.EMAIL_HOST_USER:
-                smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+        with smtp_connection() as smtp:
             smtp.send_message(message)
     # smtplib's errors are OSErrors too, so the specific ones come first.
     except smtplib.SMTPRecipientsRefused as e:

@@ -84,7 +84,8 @@ FLIPS_STREAM_ARN = os.environ.get(
 
 # Signs badge URLs (and later sessions and links). Set it in every deployment; the default
 # only suits a local stack.
-SECRET_KEY = os.environ.get("SECRET_KEY", "local-development-secret-do-not-deploy")
+LOCAL_SECRET_KEY = "local-development-secret-do-not-deploy"  # `doctor` fails it in prod
+SECRET_KEY = os.environ.get("SECRET_KEY", LOCAL_SECRET_KEY)
 # WebAuthn relying-party id (the site's domain, e.g. "example.org"); security keys are off without it.
 RP_ID = os.environ.get("RP_ID", "")
 # A trusted proxy's header carrying the logged-in user's email (e.g. "X-Auth-User", or Django's

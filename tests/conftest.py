@@ -62,6 +62,12 @@ def aws(_aws_session):
 
 
 @pytest.fixture
+def real_aws_endpoint(monkeypatch):
+    """For the CLI: an empty AWS_ENDPOINT_URL means real AWS, which moto's mock stands in for here."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "")
+
+
+@pytest.fixture
 def new_project(aws, now):
     return projects.create_project("Test project", now)
 

@@ -9,12 +9,6 @@ from chalicelib.models import ApiKey, Project
 
 
 @pytest.fixture
-def real_aws_endpoint(monkeypatch):
-    """An empty AWS_ENDPOINT_URL means real AWS, which moto's mock stands in for here."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", "")
-
-
-@pytest.fixture
 def no_endpoint(monkeypatch):
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
         monkeypatch.setenv(name, "recorded-so-teardown-removes-it")

@@ -128,13 +128,13 @@ def _changes(request: ApiRequest, spec: dict, check: Check | None) -> dict:
     if "filter_subject" in spec:
         changes["filter_subject"] = spec["filter_subject"]
     if "channels" in spec:
-        changes["channels"] = _channel_codes(request.project.code, spec["channels"])
+        changes["channels"] = channel_codes(request.project.code, spec["channels"])
     if "slug" in changes:
         changes["slug_key"] = checks.slug_key(request.project.ping_key, changes["slug"])
     return changes
 
 
-def _channel_codes(project_code: str, value: str) -> set[str]:
+def channel_codes(project_code: str, value: str) -> set[str]:
     """"*" is every channel of the project, "" none, else channel uuids or names, comma-separated."""
     channels = list(Channel.by_project.query(project_code))
     if value == "*":

@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from chalicelib import settings
+from chalicelib.accounts import users
 from chalicelib.models import Session, User
 from chalicelib.web.http import WebRequest, WebResponse
 
@@ -55,6 +56,7 @@ def start(user: User, request: WebRequest, response: WebResponse) -> Session:
     response.cookies.append(_cookie(SESSION_COOKIE, key, AGE))
     rotate_csrf(request, response)
     request.session, request.user = session, user
+    users.mark_active(user, request.now)  # a login counts as activity (pruneusers reads it)
     return session
 
 

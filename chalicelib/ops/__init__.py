@@ -1,0 +1,5 @@
+"""Operations behind `python -m chalicelib.cli`: accounts, stored objects, project files, doctor."""
+
+
+class OpsError(ValueError):
+    """Input an operations command refuses; str() is the message for the operator."""

@@ -1,0 +1,81 @@
+"""exportproject and importproject: a project's checks as JSON, in the API's check fields.
+
+Import goes through the API's own create-or-update (validation, `unique` upsert, check limit),
+matching an existing check by slug, or by name when the check has no slug.
+"""
+from datetime import datetime
+
+from chalicelib.api import checks_api
+from chalicelib.api import spec as check_spec
+from chalicelib.api.core import ApiRequest
+from chalicelib.check_json import to_dict
+from chalicelib.models import ApiKey, Channel, Check, Project
+from chalicelib.ops import OpsError
+
+# The check fields a file carries: what the API accepts, less the deprecated and the directive.
+FIELDS = tuple(name for name in check_spec.RULES if name not in ("subject", "subject_fail", "unique"))
+
+
+def find_project(code: str) -> Project:
+    try:
+        return Project.get(code)
+    except Project.DoesNotExist:
+        raise OpsError(f"No project with the code {code}") from None
+
+
+def export_checks(project: Project, now: datetime) -> dict:
+    """{"project", "name", "checks": [...]}: each check's API fields, channels by name where unique."""
+    identifiers = _channel_identifiers(project.code)
+    exported = []
+    for check in sorted(Check.by_project.query(project.code), key=lambda c: (c.created, c.name)):
+        shown = to_dict(check, now)
+        item = {name: shown[name] for name in FIELDS if name in shown}
+        item["channels"] = ",".join(sorted(identifiers[code] for code in check.channels or () if code in identifiers))
+        exported.append(item)
+    return {"project": project.code, "name": project.name, "checks": exported}
+
+
+def _channel_identifiers(project_code: str) -> dict[str, str]:
+    """Channel code -> its name when that name is unique in the project (so it travels), else the code."""
+    channels = list(Channel.by_project.query(project_code))
+    names = [c.name for c in channels]
+    return {
+        c.code: c.name if c.name and "," not in c.name and names.count(c.name) == 1 else c.code
+        for c in channels
+    }  # fmt: skip
+
+
+def import_checks(project: Project, data, now: datetime) -> dict:
+    """Create or update the file's checks; every check is validated before anything is written."""
+    items = data.get("checks") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise OpsError('The file must hold a list of checks, or an object with a "checks" list')
+    requests = [_request(project, item, number, now) for number, item in enumerate(items, 1)]
+    counts = {"created": 0, "updated": 0}
+    for number, request in enumerate(requests, 1):
+        response = checks_api.create_check(request)
+        if response.status_code == 403:
+            raise OpsError(f"check {number}: the project's check limit is reached ({counts} before it)")
+        if response.status_code not in (200, 201):
+            raise OpsError(f"check {number}: {response.body}")
+        counts["created" if response.status_code == 201 else "updated"] += 1
+    return counts
+
+
+def _request(project: Project, item, number: int, now: datetime) -> ApiRequest:
+    """The API request creating (or updating) one check of the file; OpsError if it is invalid."""
+    if not isinstance(item, dict):
+        raise OpsError(f"check {number}: not a JSON object")
+    try:
+        spec = check_spec.validate(item)
+        if "channels" in spec:
+            checks_api.channel_codes(project.code, spec["channels"])
+    except ValueError as e:
+        raise OpsError(f"check {number}: {e}") from None
+    body = {name: item[name] for name in FIELDS if name in item}
+    body["unique"] = ["slug"] if spec.get("slug") else ["name"]
+    operator = ApiKey(key_hash="", project=project.code, readonly=False)  # the CLI acts with full rights
+    return ApiRequest(
+        method="POST", version_segment="v3", headers={}, query={}, body=b"", now=now,
+        json=body, key=operator, project=project,
+    )  # fmt: skip
