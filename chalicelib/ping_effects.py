@@ -4,6 +4,7 @@ The write is conditioned on the state the decision was made from, so concurrent 
 lose an update: when the condition fails the check is read again and the ping re-decided.
 """
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -30,7 +31,11 @@ class CheckGone(Exception):
 
 
 class RateLimited(Exception):
-    """The check already took PING_RATE_LIMIT pings this minute."""
+    """The check already took PING_RATE_LIMIT pings this minute; retry_after counts to the next."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"rate limited for {retry_after} s")
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -129,11 +134,14 @@ def _same(attribute, value):
 
 
 def _rate_limit(check: Check, now: datetime):
-    """(actions, condition) counting this ping in its minute; raises RateLimited when full."""
+    """(actions, condition) counting this ping in its minute; raises RateLimited when full.
+
+    A fixed window kept on the check item, not a ratelimit token bucket: the bucket would add a
+    read and a write to every ping, which stays at one read and two writes (check, ping)."""
     window = int(now.timestamp() // 60)
     if check.rate_window == window:
         if check.rate_count >= settings.PING_RATE_LIMIT:
-            raise RateLimited()
+            raise RateLimited(max(1, math.ceil((window + 1) * 60 - now.timestamp())))
         return [Check.rate_count.add(1)], Check.rate_count < settings.PING_RATE_LIMIT
     return (
         [Check.rate_window.set(window), Check.rate_count.set(1)],

@@ -134,11 +134,11 @@ def handle(target: Target, request: PingRequest, now: datetime) -> PingResponse:
     kind = ping_kind(check, target.action, request.method, cut_body(request.body)[0])
     try:
         record(check, kind, request, now, rid=rid, exitstatus=target.exitstatus)
-    except ping_effects.RateLimited:
+    except ping_effects.RateLimited as e:
         # As the hosted Healthchecks: UUID pings always get 200, slug pings may get 429.
         if target.code:
             return PingResponse(200, "OK (rate limited)")
-        return PingResponse(429, "rate limited")
+        return PingResponse(429, "rate limited", {"Retry-After": str(e.retry_after)})
     except ping_effects.CheckGone:
         return NOT_FOUND
     return PingResponse(201, "Created") if created else PingResponse(200, "OK")

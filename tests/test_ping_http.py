@@ -74,3 +74,14 @@ def test_unknown_check_over_http_is_a_plain_404(client):
 def test_user_agent_is_cut_to_200_characters(client, check):
     client.get(f"/ping/{check.code}", headers={"User-Agent": "u" * 500})
     assert next(Ping.query(check.code)).ua == "u" * 200
+
+
+def test_rate_limited_slug_ping_answers_429_with_retry_after(client, check, project, now, monkeypatch):
+    import app
+
+    monkeypatch.setattr(settings, "PING_RATE_LIMIT", 1)
+    monkeypatch.setattr(app, "_now", lambda: now)  # 12:00:00, a minute's window just begun
+    client.get(f"/ping/{check.code}")
+    response = client.get(f"/ping/{project.ping_key}/backups")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "60"

@@ -292,6 +292,13 @@ def test_rate_limit_answers_429_to_slug_pings(check, project, ping, now, monkeyp
     assert ping([project.ping_key, "backups"], now).status_code == 429
 
 
+def test_rate_limited_slug_ping_says_when_the_next_minute_starts(check, project, ping, now, monkeypatch):
+    monkeypatch.setattr(settings, "PING_RATE_LIMIT", 1)
+    ping(check, now + timedelta(seconds=15))
+    response = ping([project.ping_key, "backups"], now + timedelta(seconds=15))
+    assert response.headers["Retry-After"] == "45"
+
+
 def test_rate_limit_starts_afresh_each_minute(check, ping, now, monkeypatch):
     monkeypatch.setattr(settings, "PING_RATE_LIMIT", 1)
     ping(check, now)
