@@ -345,7 +345,29 @@ ALL_MODELS = [Project, ApiKey, Check, Ping, Flip, Channel, Notification, User, M
 
 
 def create_tables() -> None:
-    """Create every missing table (local stack and tests; AWS uses infra/)."""
+    """Create every missing table, and every missing index of an existing one (a local data
+    folder from an older version); on AWS, infra/ declares them."""
     for model in ALL_MODELS:
         if not model.exists():
             model.create_table(wait=True)
+        else:
+            _add_missing_indexes(model)
+
+
+def _add_missing_indexes(model) -> None:
+    from chalicelib import aws
+
+    client = aws.client("dynamodb")
+    table = client.describe_table(TableName=model.Meta.table_name)["Table"]
+    existing = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+    schema = model._get_schema()
+    for index in schema["global_secondary_indexes"]:
+        if index["index_name"] in existing:
+            continue
+        client.update_table(
+            TableName=model.Meta.table_name,
+            AttributeDefinitions=index["attribute_definitions"],
+            GlobalSecondaryIndexUpdates=[
+                {"Create": {"IndexName": index["index_name"], "KeySchema": index["key_schema"], "Projection": index["projection"]}}
+            ],
+        )

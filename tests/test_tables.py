@@ -1,0 +1,18 @@
+"""Creating the tables: a data folder from an older version gets the indexes added since."""
+from chalicelib import aws as aws_clients
+from chalicelib import models
+
+
+def _indexes(model) -> set[str]:
+    table = aws_clients.client("dynamodb").describe_table(TableName=model.Meta.table_name)["Table"]
+    return {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+
+
+def test_create_tables_adds_an_index_missing_from_an_existing_table(aws):
+    client = aws_clients.client("dynamodb")
+    client.update_table(
+        TableName=models.User.Meta.table_name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "nag_due"}}]
+    )
+    assert "nag_due" not in _indexes(models.User)
+    models.create_tables()
+    assert {"by_email", "report_due", "nag_due"} <= _indexes(models.User)
