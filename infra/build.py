@@ -213,8 +213,7 @@ def stage_source(source: Path) -> None:
 
 def package(stage: str, out: Path) -> Path:
     """Build out/<stage>/package (sam.json and deployment.zip); returns that folder."""
-    os.environ["STAGE"] = stage  # app.py names its stream and topic from the stage on import
-    from app import app
+    from app import app  # only its routes are read here; chalice imports it again with STAGE set
 
     build = out.resolve() / stage
     source = build / "source"
