@@ -3,7 +3,7 @@
 Each page's author adds its routes to ROUTES: (method, path, need, form). `need` is the weakest
 role's capability that may use the route: "login" (any logged-in user), "read" (any member),
 "write" (member "w" and up), "manage" (manager "m" and up) or "owner". Paths may name {project},
-{check}, {channel}, {n} (a ping number) and {kind} (email); `form` is what a POST sends so that an allowed
+{check}, {channel}, {n} (a ping number) and {kind} (email), {flow} (discord); `form` is what a POST sends so that an allowed
 request succeeds (a redirect or a 2xx).
 """
 import pytest
@@ -57,6 +57,9 @@ ROUTES = [
     ("POST", "/integrations/{channel}/remove/", "write", None),
     ("GET", "/integrations/{channel}/checks/", "write", None),
     ("POST", "/integrations/{channel}/test/", "read", None),
+    # "Add to ..." flows (chalicelib/web/integration_flows.py); {flow} is discord, turned on by `target`
+    ("POST", "/projects/{project}/add/{flow}/authorize/", "write", None),
+    ("POST", "/projects/{project}/add_github/save/", "write", {"repo_name": "acme/web"}),  # unlisted: back to the page
     # check details, log, ping details, the check's actions (chalicelib/web/check_details.py, check_log.py,
     # check_actions.py); resume (400 unless paused) and transfer's POST are in test_check_actions.py
     ("GET", "/checks/{check}/details/", "read", None),
@@ -81,11 +84,15 @@ ROLES = ["owner", "m", "w", "r"]
 
 
 @pytest.fixture
-def target(project, check, user, now, ping, outbox):
+def target(project, check, user, now, ping, outbox, monkeypatch):
     """The ids a route's path (and form) may name, all in `project`; email goes to a test outbox."""
+    from chalicelib import settings
+
+    monkeypatch.setattr(settings, "DISCORD_CLIENT_ID", "d")
+    monkeypatch.setattr(settings, "DISCORD_CLIENT_SECRET", "d")
     channel = channels.create_channel(project.code, "email", {"value": "ops@example.org", "up": True, "down": True}, now)
     ping(check, now, body=b"hello")
-    return {"project": project.code, "check": check.code, "channel": channel.code, "n": 1, "kind": "email"}
+    return {"project": project.code, "check": check.code, "channel": channel.code, "n": 1, "kind": "email", "flow": "discord"}
 
 
 def _call(web, method, path, form, target):
@@ -144,6 +151,12 @@ PUBLIC_ROUTES = {
     "/integrations/{ch}/verify/{token}",  # signed, sent to the address being verified
     "/checks/cron_preview", "/checks/validate_schedule",  # no data of anyone's, as Healthchecks
     "/tv",  # a static page; its data comes from the API with the keys in its #fragment
+    # the services' returns: the state must be the one this session's flow started (integration_flows.py)
+    "/integrations/add_slack_btn", "/integrations/add_discord", "/integrations/add_pushbullet",
+    "/integrations/add_pagerduty", "/integrations/add_pushover", "/integrations/add_github",
+    "/integrations/add_telegram",  # the bot's signed invite; the project picked must allow "write"
+    "/integrations/telegram/bot",  # Telegram's webhook, with our secret header
+    "/integrations/add_trello/settings",  # lists the boards of the user's own Trello token
 }  # fmt: skip
 
 

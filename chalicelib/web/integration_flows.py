@@ -99,7 +99,7 @@ def github_save(request: WebRequest, code: str) -> WebResponse:
     listed = sessions.pop(request, GITHUB_REPOS) or {}
     repo = request.field("repo_name")
     if listed.get("project") != project.code or repo not in listed.get("repos", {}):
-        raise HttpError(400, "Pick one of the listed repositories (the list may have expired; connect GitHub again).")
+        return _flow_failed(request, project, "Pick one of the listed repositories (the list may have expired; connect GitHub again).")
     value = {"installation_id": listed["repos"][repo], "repo": repo, "labels": request.field("labels")}
     try:
         channel_setup.add(project, "github", value, request.user, request.now, name=repo)
