@@ -226,6 +226,7 @@ WEB_CONTENT_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data",
 
 
 def _page(view: str, login: bool = True, csrf: bool = True, **params) -> Response:
+    from chalicelib import ratelimit
     from chalicelib.web import dispatch
     from chalicelib.web.http import WebRequest
 
@@ -237,7 +238,7 @@ def _page(view: str, login: bool = True, csrf: bool = True, **params) -> Respons
         query={name: request.query_params.getlist(name) for name in (request.query_params or {})},
         headers=headers,
         body=request.raw_body or b"",
-        remote_addr=pings.remote_addr(headers.get("x-forwarded-for"), request.context.get("identity", {}).get("sourceIp")),
+        remote_addr=ratelimit.client_address(headers.get("x-forwarded-for"), request.context.get("identity", {}).get("sourceIp")),
         now=_now(),
     )
     result = dispatch.run(view, web_request, login=login, csrf=csrf, **params)

@@ -1,12 +1,14 @@
 """Token-bucket rate limits kept in DynamoDB, as Healthchecks' TokenBucket: a bucket holds at most
 one token's worth, refills over `period` and each use spends 1/capacity of it."""
 import hashlib
+import ipaddress
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import PutError
 
 from chalicelib import settings
 from chalicelib.models import TokenBucket
+from chalicelib.pings import remote_addr
 
 RETENTION = timedelta(days=1)
 ATTEMPTS = 5
@@ -37,6 +39,21 @@ def hashed(prefix: str, value: str) -> str:
     """A bucket key that does not store the value (an email, a phone number) in clear."""
     digest = hashlib.sha1((value + settings.SECRET_KEY).encode()).hexdigest()
     return f"{prefix}-{digest}"
+
+
+def client_address(forwarded_for: str | None, source_ip: str | None) -> str | None:
+    """The address a per-IP limit counts: API Gateway's sourceIp (its TCP peer, which a client
+    cannot forge), and the first X-Forwarded-For hop only behind the local server (loopback peer)."""
+    if source_ip and not _is_loopback(source_ip):
+        return source_ip
+    return remote_addr(forwarded_for, source_ip)
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _get(key: str) -> TokenBucket | None:

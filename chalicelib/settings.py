@@ -30,6 +30,8 @@ PING_BODY_INLINE_MAX = 100
 PING_LOG_LIMIT = _int("PING_LOG_LIMIT", 100)
 # Accepted pings per check per minute; 0 turns the limit off (as open-source Healthchecks).
 PING_RATE_LIMIT = _int("PING_RATE_LIMIT", 0)
+# REST API calls per API key per minute (a ratelimit token bucket per key).
+API_RATE_LIMIT = _int("API_RATE_LIMIT", 600)
 # Checks a project may hold; ?create=1 refuses at twice this (as Healthchecks).
 CHECK_LIMIT = _int("CHECK_LIMIT", 10_000)
 # Partitions of the sparse "due" index; the sweep queries each one.

@@ -1,15 +1,15 @@
 """Teams: who is in a project and with which role; invitations, leaving, ownership transfers.
 
 Errors a person can fix raise TeamError with a message to show them; the inviter's daily budget
-raises RateLimited. The owner has a Member row with role "owner" (see models.Member)."""
+raises accounts.limits.TryLater. The owner has a Member row with role "owner" (see models.Member)."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import projects, ratelimit
-from chalicelib.accounts import signup, users
+from chalicelib import projects
+from chalicelib.accounts import limits, signup, users
 from chalicelib.models import Check, Member, Project, User
 
 # The roles an invitation may give, as the settings page names them.
@@ -19,10 +19,6 @@ INVITES_PER_DAY = 20
 
 class TeamError(ValueError):
     """A request the rules refuse; the message says why, for the person who asked."""
-
-
-class RateLimited(Exception):
-    """The inviter used up today's invitations."""
 
 
 @dataclass
@@ -55,8 +51,7 @@ def invite(project: Project, inviter: User, email: str, role: str, now: datetime
     invitee = users.find_by_email(email)
     if invitee is not None and _member(project.code, invitee.id) is not None:
         raise TeamError(f"{email} is already a member of this project.")
-    if not ratelimit.allow(f"invite-{inviter.id}", INVITES_PER_DAY, timedelta(days=1), now):
-        raise RateLimited()
+    limits.spend(f"invite-{inviter.id}", INVITES_PER_DAY, limits.DAY, now)
     invitee = invitee or users.create_user(email, now)
     projects.add_member(project.code, invitee.id, role, now)
     login_links.send_login_link(invitee, now, next_url=f"/projects/{project.code}/checks/")

@@ -178,6 +178,7 @@ def test_the_21st_invitation_of_the_day_is_a_429(web, project, user, now, outbox
         ratelimit.allow(f"invite-{user.id}", 20, timedelta(days=1), clock())
     response = web.post(settings_url(project), {"invite_team_member": "1", "email": "bob@example.org", "role": "w"})
     assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 86400
     assert users.find_by_email("bob@example.org") is None
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import checks, projects, teams
-from chalicelib.accounts import login_links, users
+from chalicelib.accounts import limits, login_links, users
 from chalicelib.models import Member, Project
 
 
@@ -55,7 +55,7 @@ def test_invite_of_an_invalid_address_is_refused(project, user, now, outbox, ema
 def test_an_inviter_may_send_20_invitations_a_day(project, user, now, outbox):
     for i in range(teams.INVITES_PER_DAY):
         teams.invite(project, user, f"person{i}@example.org", "w", now)
-    with pytest.raises(teams.RateLimited):
+    with pytest.raises(limits.TryLater):
         teams.invite(project, user, "one-more@example.org", "w", now)
     assert users.find_by_email("one-more@example.org") is None
     teams.invite(project, user, "tomorrow@example.org", "w", now + timedelta(days=1))

@@ -1,14 +1,16 @@
 """The request pipeline every API endpoint shares: version, CORS, JSON body, API key."""
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
+from chalicelib import ratelimit, settings
 from chalicelib.models import ApiKey, Project
 from chalicelib.projects import hash_key
 
 VERSIONS = {"v1": 1, "v2": 2, "v3": 3}
 KEY_LENGTH = 32
+RATE_PERIOD = timedelta(minutes=1)
 
 
 @dataclass
@@ -102,5 +104,19 @@ def _authorized(request: ApiRequest, write: bool) -> ApiResponse | None:
         return error(401, "wrong api key")
     if write and request.key.readonly:
         return error(403, "this endpoint needs a read-write API key")
+    limited = _rate_limited(request)
+    if limited:
+        return limited
     request.project = Project.get(request.key.project)
     return None
+
+
+def _rate_limited(request: ApiRequest) -> ApiResponse | None:
+    """429 with Retry-After once the key has made API_RATE_LIMIT calls in the last minute."""
+    bucket = f"api-{request.key.key_hash}"
+    if ratelimit.allow(bucket, settings.API_RATE_LIMIT, RATE_PERIOD, request.now):
+        return None
+    wait = max(1, ratelimit.seconds_until_allowed(bucket, settings.API_RATE_LIMIT, RATE_PERIOD, request.now))
+    response = error(429, "rate limit exceeded, try again later")
+    response.headers["Retry-After"] = str(wait)
+    return response

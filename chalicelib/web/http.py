@@ -25,7 +25,7 @@ class WebRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-case names
     body: bytes
-    remote_addr: str | None
+    remote_addr: str | None  # the address per-IP limits count (ratelimit.client_address)
     now: datetime
     session: Session | None = None
     user: User | None = None

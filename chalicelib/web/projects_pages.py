@@ -1,7 +1,8 @@
 """My Projects, adding a project, a project's settings page, leaving and removing a project."""
 from chalicelib import project_overview, projects, settings, teams
 from chalicelib.models import Check, Project, User
-from chalicelib.web import access, sessions
+from chalicelib.accounts.limits import TryLater
+from chalicelib.web import access, accounts_pages, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, json_response, redirect
 from chalicelib.web.render import render
 
@@ -45,8 +46,8 @@ def settings_page(request: WebRequest, code: str) -> WebResponse:
         return handler(request, project, role)
     except ValueError as e:  # teams.TeamError and bad names: shown on the page
         return _settings(request, project, role, error=str(e), status=400)
-    except teams.RateLimited:
-        raise HttpError(429, "You have sent too many invitations today. Please try again tomorrow.") from None
+    except TryLater as e:
+        return accounts_pages.try_later(request, e.retry_after)
 
 
 def _settings(request: WebRequest, project: Project, role: str, error: str = "", status: int = 200, new_key: tuple | None = None) -> WebResponse:
