@@ -20,7 +20,8 @@ SITE_ROOT = os.environ.get("SITE_ROOT", "http://localhost:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Mychecks")
 # Whether people may sign up on the login page; off, only invitations make accounts.
 REGISTRATION_OPEN = _bool("REGISTRATION_OPEN", True)
-PING_ENDPOINT = os.environ.get("PING_ENDPOINT", SITE_ROOT + "/ping/")
+# Empty means the default (a stack parameter left blank).
+PING_ENDPOINT = os.environ.get("PING_ENDPOINT") or SITE_ROOT + "/ping/"
 
 # Bytes of a ping body that are kept; the rest is cut and the ping flagged.
 PING_BODY_LIMIT = _int("PING_BODY_LIMIT", 100_000)

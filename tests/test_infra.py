@@ -1,7 +1,10 @@
 """infra/: the merge template agrees with models.py, the functions' policies are least privilege,
 and every setting is in the README's configuration table."""
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -166,3 +169,10 @@ def test_readme_configuration_table_lists_every_setting():
     section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
     listed = set(re.findall(r"`([A-Z0-9_]+)`", section))
     assert sorted(names - listed) == []
+
+
+def test_blank_ping_endpoint_parameter_means_the_site_roots_ping_url():
+    env = {**os.environ, "PING_ENDPOINT": "", "SITE_ROOT": "https://hc.example.org"}
+    code = "from chalicelib import settings; print(settings.PING_ENDPOINT)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "https://hc.example.org/ping/"
