@@ -1,6 +1,5 @@
 """The template's tables and bucket deployed by CloudFormation (moto), then a ping, a sweep and an
 alert through app.py's handlers invoked as Lambda invokes them, with events shaped as AWS sends them."""
-import base64
 import json
 import uuid
 from datetime import datetime, timezone
