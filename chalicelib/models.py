@@ -16,11 +16,21 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
+from pynamodb.models import Model as PynamoDBModel
 
-from chalicelib import settings
+from chalicelib import aws, settings
 
 FLIP_RETENTION = timedelta(days=93)
+
+
+class Model(PynamoDBModel):
+    """pynamodb's Model, its DynamoDB client made from the process's one botocore session."""
+
+    @classmethod
+    def _get_connection(cls):
+        table = super()._get_connection()
+        aws.share_session(table.connection)
+        return table
 
 
 def _meta(name: str, **extra):
