@@ -251,14 +251,14 @@ def test_channel_of_another_project_is_refused(web, check, now):
     other = projects.create_project("Other", now).project
     foreign = channels.create_channel(other.code, "email", {"value": "x@example.org"}, now)
     response = web.post(f"/checks/{check.code}/channels/{foreign.code}/enabled", {"state": "on"})
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert foreign.code not in (Check.get(check.code).channels or set())
 
 
 def test_unknown_channel_and_bad_state_are_refused(web, check, channel):
     url = f"/checks/{check.code}/channels/{channel.code}/enabled"
     assert web.post(url, {"state": "maybe"}).status_code == 400
-    assert web.post(f"/checks/{check.code}/channels/nope/enabled", {"state": "on"}).status_code == 400
+    assert web.post(f"/checks/{check.code}/channels/nope/enabled", {"state": "on"}).status_code == 404
 
 
 def test_flip_rows_use_arrows(web, check, now):

@@ -73,7 +73,7 @@ def set_channel(request: WebRequest, code: str, channel: str) -> WebResponse:
     except Channel.DoesNotExist:
         found = None
     if found is None or found.project != check.project:
-        raise HttpError(400, "No such integration in this check's project.")
+        raise HttpError(404, "No such integration in this check's project.")
     checks.set_channel(check, found.code, state == "on")
     if request.is_xhr:
         return WebResponse(status=200)
