@@ -13,6 +13,7 @@ import botocore.session
 # A botocore session is not thread-safe while it creates clients (pynamodb keeps one per thread
 # for that reason); the shared one creates them under this lock.
 _creating = threading.Lock()
+_table_client = {}  # "dynamodb": the client every pynamodb model shares, once made
 
 
 @functools.cache
@@ -38,21 +39,27 @@ def client(service: str):
         return _boto3_session().client(service, endpoint_url=endpoint)
 
 
-def share_session(connection) -> None:
-    """Give a pynamodb Connection its client from the shared session (pynamodb 6.1 has no hook
-    for this: left alone, it makes a session per model, and a ping touches three)."""
+def share_client(connection) -> None:
+    """Give a pynamodb Connection the process's one DynamoDB client. pynamodb 6.1 has no hook for
+    this: left alone it makes a botocore session and client per model, each loading DynamoDB's
+    service model again, and a ping touches three tables."""
     if connection._client is None:
         with _creating:
             if connection._client is None:
-                connection._local.session = botocore_session()
-                connection.client  # noqa: B018  (created now, under the lock)
+                if "dynamodb" not in _table_client:
+                    # Made by pynamodb, with its config, from the shared session: the models' Meta
+                    # all leave pynamodb's connection settings alone, so one client serves them all.
+                    connection._local.session = botocore_session()
+                    _table_client["dynamodb"] = connection.client
+                connection._client = _table_client["dynamodb"]
 
 
 def reset() -> None:
-    """Forget cached clients, the session and table connections, after the endpoint variables change."""
+    """Forget the session, its clients and the table connections, after the endpoint variables change."""
     client.cache_clear()
     _boto3_session.cache_clear()
     botocore_session.cache_clear()
+    _table_client.clear()
     from chalicelib import models
 
     for model in models.ALL_MODELS:

@@ -24,12 +24,12 @@ FLIP_RETENTION = timedelta(days=93)
 
 
 class Model(PynamoDBModel):
-    """pynamodb's Model, its DynamoDB client made from the process's one botocore session."""
+    """pynamodb's Model, on the process's one DynamoDB client (see aws.share_client)."""
 
     @classmethod
     def _get_connection(cls):
         table = super()._get_connection()
-        aws.share_session(table.connection)
+        aws.share_client(table.connection)
         return table
 
 

@@ -1,4 +1,4 @@
-"""One botocore session per process: each session loads the service models again."""
+"""One botocore session and one DynamoDB client per process: each loads the service model again."""
 import botocore.session
 
 from chalicelib import aws as aws_clients
@@ -21,3 +21,9 @@ def test_every_table_and_boto3_client_comes_from_one_botocore_session(aws, monke
     aws_clients.client("ses")
     assert len(made) == 1
 
+
+
+def test_every_table_shares_one_dynamodb_client(aws):
+    aws_clients.reset()
+    clients = {id(model._get_connection().connection.client) for model in models.ALL_MODELS}
+    assert len(clients) == 1
