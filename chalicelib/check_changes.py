@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from chalicelib import schedules
+from chalicelib import check_summary
 from chalicelib.check_summary import Row
 
 OVERLAP = timedelta(seconds=60)
@@ -30,23 +30,6 @@ class Changes:
     reload: bool  # checks were added or removed: the page should reload
 
 
-def stamp(row: Row) -> datetime:
-    """The last time anything wrote the check."""
-    check = row.check
-    return max(t for t in (check.created, check.last_ping, check.last_start, check.changed) if t is not None)
-
-
-def deadlines(row: Row) -> list[datetime]:
-    """The moments at which time alone changes the check's shown status."""
-    check, result = row.check, []
-    if check.last_start is not None:
-        result.append(check.last_start + timedelta(seconds=check.grace))
-    due = schedules.next_expected(check, with_started=False) if check.status == "up" else None
-    if due is not None:
-        result += [due, due + timedelta(seconds=check.grace)]
-    return result
-
-
 def token(rows: list[Row], now: datetime) -> str:
     return f"{_ms(now)}.{_overlap_digest(rows, now)}.{_codes_digest(rows)}"
 
@@ -54,24 +37,24 @@ def token(rows: list[Row], now: datetime) -> str:
 def since(rows: list[Row], token_text: str, now: datetime) -> Changes:
     """The rows that changed since the token; all of them for a missing or malformed token."""
     new_token = token(rows, now)
+    codes_digest = new_token.rsplit(".", 1)[1]
     parsed = _parse(token_text)
     if parsed is None:
         return Changes(rows, new_token, reload=False)
-    then, overlap_digest, codes_digest = parsed
-    if codes_digest != _codes_digest(rows):
+    then, old_overlap_digest, old_codes_digest = parsed
+    if old_codes_digest != codes_digest:
         return Changes([], new_token, reload=True)
-    overlap_changed = _overlap_digest(rows, then) != overlap_digest
+    # Rows stamped in the overlap count as changed only when the overlap's digest differs.
+    after = then - OVERLAP if _overlap_digest(rows, then) != old_overlap_digest else then
     changed = [
         row for row in rows
-        if stamp(row) > then
-        or (overlap_changed and stamp(row) > then - OVERLAP)
-        or any(then < moment <= now for moment in deadlines(row))
+        if row.stamp > after or any(then < moment <= now for moment in check_summary.deadlines(row.check))
     ]  # fmt: skip
     return Changes(changed, new_token, reload=False)
 
 
 def _overlap_digest(rows: list[Row], moment: datetime) -> str:
-    recent = [row.state() for row in rows if moment - OVERLAP < stamp(row) <= moment]
+    recent = [row.state() for row in rows if moment - OVERLAP < row.stamp <= moment]
     return _digest(recent)
 
 

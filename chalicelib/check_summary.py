@@ -2,9 +2,11 @@
 status of a group (a tag, a project), for the checks list, its live update and My Projects."""
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from chalicelib import schedules
+from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
+
+from chalicelib import raw_items, schedules
 from chalicelib.models import Check
 
 # Worst first: the order of "sort by status" and of aggregation.
@@ -18,11 +20,35 @@ LIST_ATTRIBUTES = [
 ]  # fmt: skip
 
 
-@dataclass
+@dataclass(slots=True)
+class ListedCheck:
+    """A check as lists read it: LIST_ATTRIBUTES only, with Check's names, types and defaults."""
+    code: str
+    project: str
+    badge_key: str
+    created: datetime
+    name: str
+    slug: str
+    tags: str
+    kind: str
+    timeout: int
+    grace: int
+    schedule: str
+    tz: str
+    status: str
+    last_ping: datetime | None
+    last_start: datetime | None
+    last_duration: int | float | None
+    has_confirmation_link: bool
+    changed: datetime | None
+
+
+@dataclass(slots=True)
 class Row:
-    check: Check
+    check: ListedCheck
     status: str  # new | up | grace | down | paused, as of now
     started: bool  # a run is in progress (and not yet overdue)
+    stamp: datetime  # the last time anything wrote the check: created, a ping, a start or a change
 
     @property
     def tags(self) -> list[str]:
@@ -41,18 +67,58 @@ class Row:
         }
 
 
-def project_checks(project_code: str) -> list[Check]:
-    """The project's checks in creation order: one Query of the by_project index."""
-    found = Check.by_project.query(project_code, attributes_to_get=LIST_ATTRIBUTES)
-    return sorted(found, key=lambda c: (c.created, c.code))
+def project_checks(project_code: str) -> list[ListedCheck]:
+    """The project's checks in creation order: one Query of the by_project index (paginated),
+    projected to LIST_ATTRIBUTES and read straight into ListedCheck, no Check objects."""
+    items = raw_items.query(Check._get_connection(), project_code, index_name=Check.by_project.Meta.index_name,
+                            attributes_to_get=LIST_ATTRIBUTES)  # fmt: skip
+    return sorted(map(_listed, items), key=lambda c: (c.created, c.code))
 
 
-def row(check: Check, now: datetime) -> Row:
+def _decoder(attribute):
+    """The raw DynamoDB value -> Python, for one attribute: the fast path of pynamodb's own."""
+    if isinstance(attribute, UTCDateTimeAttribute):
+        return datetime.fromisoformat
+    if isinstance(attribute, NumberAttribute):
+        return attribute.deserialize
+    return None  # strings and booleans arrive as they are
+
+
+_ATTRIBUTES = [(name, Check.get_attributes()[name]) for name in LIST_ATTRIBUTES]
+_DECODERS = [(a.attr_name, name, _decoder(a)) for name, a in _ATTRIBUTES]
+_DEFAULTS = {name: a.default for name, a in _ATTRIBUTES}
+
+
+def _listed(item: dict) -> ListedCheck:
+    values = dict(_DEFAULTS)
+    for key, name, decode in _DECODERS:
+        typed = item.get(key)
+        if typed is not None:
+            ((kind, raw),) = typed.items()
+            values[name] = None if kind == "NULL" else decode(raw) if decode else raw
+    return ListedCheck(**values)
+
+
+def row(check, now: datetime) -> Row:
+    """check: a ListedCheck or a Check (both have the attributes lists read)."""
     status = schedules.status(check, now)
-    return Row(check, status, check.last_start is not None and status != "down")
+    started = check.last_start is not None and status != "down"
+    stamp = max(t for t in (check.created, check.last_ping, check.last_start, check.changed) if t is not None)
+    return Row(check, status, started, stamp)
 
 
-def rows(checks: list[Check], now: datetime) -> list[Row]:
+def deadlines(check) -> list[datetime]:
+    """The moments at which time alone changes the check's shown status."""
+    result = []
+    if check.last_start is not None:
+        result.append(check.last_start + timedelta(seconds=check.grace))
+    due = schedules.next_expected(check, with_started=False) if check.status == "up" else None
+    if due is not None:
+        result += [due, due + timedelta(seconds=check.grace)]
+    return result
+
+
+def rows(checks: list[ListedCheck], now: datetime) -> list[Row]:
     return [row(check, now) for check in checks]
 
 

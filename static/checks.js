@@ -27,6 +27,10 @@
     return h ? h + ":" + pad(m) + ":" + pad(s) : m + ":" + pad(s);
   }
 
+  // Each check's name, slug, tags and schedule, by code (one block instead of row attributes).
+  const dataBlock = document.getElementById("checks-data");
+  const checks = dataBlock ? JSON.parse(dataBlock.textContent) : {};
+
   // Filters: tags (all selected), text, statuses (any selected); the server applied them on load.
   const filters = document.getElementById("filters");
   function applyFilters() {
@@ -36,10 +40,12 @@
     const search = (data.get("search") || "").toLowerCase();
     let shown = 0;
     document.querySelectorAll("tr.check-row").forEach((row) => {
-      const rowTags = row.dataset.tags.split(" ");
+      const check = checks[row.dataset.code] || { name: "", slug: "", tags: "" };
+      const rowTags = check.tags.split(" ");
+      const text = (check.name + "\n" + check.slug + "\n" + row.dataset.code).toLowerCase();
       const rowStatuses = [row.dataset.status].concat(row.dataset.started === "true" ? ["started"] : []);
       const visible = tags.every((t) => rowTags.includes(t))
-        && (!search || row.dataset.search.includes(search))
+        && (!search || text.includes(search))
         && (!statuses.length || statuses.some((s) => rowStatuses.includes(s)));
       row.hidden = !visible;
       if (visible) shown += 1;

@@ -56,6 +56,14 @@
     form.querySelector("[name=" + name + "_unit]").value = String(unit);
   }
 
+  // A button's check: its data- attributes, or (the checks list) its entry in #checks-data.
+  function valuesOf(button) {
+    if (button.dataset.kind) return button.dataset;
+    const code = button.dataset.scheduleCheck;
+    const check = JSON.parse(document.getElementById("checks-data").textContent)[code];
+    return Object.assign({}, check, { scheduleCheck: code, name: check.name || code });
+  }
+
   const dialog = document.getElementById("schedule-dialog");
   if (!dialog) return;
   const form = document.getElementById("schedule-form");
@@ -64,7 +72,7 @@
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-schedule-check]");
     if (!button) return;
-    const data = button.dataset;
+    const data = valuesOf(button);
     form.action = form.dataset.action.replace("{code}", data.scheduleCheck);
     form.querySelector("[data-check-name]").textContent = " – " + data.name;
     form.querySelector("input[name=kind][value=" + data.kind + "]").checked = true;

@@ -81,7 +81,21 @@ def _page(request: WebRequest, project: Project, role: str, add_error=None, stat
         add_error=add_error,
         add_values={name: request.field(name) if add_error else "" for name in ("name", "slug", "tags")},
         filters_query=_filters_query(tags, search, statuses),
+        checks_data=_checks_data(rows),
     )
+
+
+def _checks_data(rows) -> dict[str, dict]:
+    """code -> what static/checks.js filters on and schedule.js fills its dialog with, sent as
+    one JSON block (lighter than the same as data- attributes on every row)."""
+    return {
+        row.check.code: {
+            "name": row.check.name, "slug": row.check.slug, "tags": row.check.tags, "kind": row.check.kind,
+            "timeout": int(row.check.timeout), "grace": int(row.check.grace), "schedule": row.check.schedule,
+            "tz": row.check.tz,
+        }
+        for row in rows
+    }  # fmt: skip
 
 
 SORT_LABELS = {

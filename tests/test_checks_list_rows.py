@@ -1,0 +1,43 @@
+"""The project's check rows: one projected Query read into light ListedCheck rows, no Check objects."""
+from datetime import timedelta
+
+from chalicelib import check_summary, raw_items
+from chalicelib.models import Check
+
+
+def test_listed_checks_hold_the_same_values_as_the_stored_checks(make_check, project, now):
+    made = make_check(name="Backups", slug="backups", tags="prod db", kind="cron", schedule="0 9 * * 1",
+                      tz="Europe/Riga", grace=300)  # fmt: skip
+    made.update(actions=[Check.status.set("up"), Check.last_ping.set(now - timedelta(minutes=5)),
+                         Check.last_duration.set(75), Check.has_confirmation_link.set(True)])  # fmt: skip
+    stored = Check.get(made.code)
+    (listed,) = check_summary.project_checks(project.code)
+    assert isinstance(listed, check_summary.ListedCheck)
+    assert {name: getattr(listed, name) for name in check_summary.LIST_ATTRIBUTES} == {
+        name: getattr(stored, name) for name in check_summary.LIST_ATTRIBUTES
+    }
+
+
+def test_unset_attributes_take_the_models_defaults(check, project):
+    (listed,) = check_summary.project_checks(project.code)
+    assert (listed.last_ping, listed.last_duration, listed.changed, listed.kind, listed.timeout) == (
+        None, None, None, "simple", 86400
+    )  # fmt: skip
+
+
+def test_every_page_of_the_query_is_read(make_check, project):
+    codes = {make_check(name=f"job {i}").code for i in range(5)}
+    items = raw_items.query(Check._get_connection(), project.code, index_name="by_project", limit=2)
+    assert {item["code"]["S"] for item in items} == codes
+
+
+def test_raw_items_are_dynamodb_json(check, project):
+    (item,) = raw_items.query(Check._get_connection(), project.code, index_name="by_project",
+                              attributes_to_get=["code", "timeout"])  # fmt: skip
+    assert item == {"code": {"S": check.code}, "timeout": {"N": "86400"}}
+
+
+def test_other_queries_on_the_same_client_are_parsed_as_before(check, project):
+    raw_items.query(Check._get_connection(), project.code, index_name="by_project")
+    (found,) = Check.by_project.query(project.code)
+    assert found.code == check.code and found.timeout == 86400
