@@ -8,7 +8,7 @@ request succeeds (a redirect or a 2xx).
 """
 import pytest
 
-from chalicelib import channels
+from chalicelib import channels, checks
 from chalicelib.web.access import NEEDS, RANK
 
 ROUTES = [
@@ -61,7 +61,8 @@ ROUTES = [
     ("POST", "/projects/{project}/add/{flow}/authorize/", "write", None),
     ("POST", "/projects/{project}/add_github/save/", "write", {"repo_name": "acme/web"}),  # unlisted: back to the page
     # check details, log, ping details, the check's actions (chalicelib/web/check_details.py, check_log.py,
-    # check_actions.py); resume (400 unless paused) and transfer's POST are in test_check_actions.py
+    # check_actions.py); transfer's POST (to another project) is in test_check_actions.py
+    ("POST", "/checks/{paused}/resume/", "write", None),
     ("GET", "/checks/{check}/details/", "read", None),
     ("GET", "/checks/{check}/status/", "read", None),
     ("POST", "/checks/{check}/name/", "write", {"name": "Renamed", "tags": "a b"}),
@@ -92,11 +93,15 @@ def target(project, check, user, now, ping, outbox, monkeypatch):
     monkeypatch.setattr(settings, "DISCORD_CLIENT_SECRET", "d")
     channel = channels.create_channel(project.code, "email", {"value": "ops@example.org", "up": True, "down": True}, now)
     ping(check, now, body=b"hello")
-    return {"project": project.code, "check": check.code, "channel": channel.code, "n": 1, "kind": "email", "flow": "discord"}
+    paused = checks.pause(checks.create_check(project, now, name="Paused"), now)  # for resume
+    return {
+        "project": project.code, "check": check.code, "channel": channel.code, "n": 1, "kind": "email",
+        "flow": "discord", "paused": paused.code,
+    }  # fmt: skip
 
 
 def _call(web, method, path, form, target):
-    """The request, with {project}, {check}, {channel} and {n} filled in, in the path and the form."""
+    """The request, with {project}, {check}, {paused}, {channel} and {n} filled in, in the path and the form."""
     path = path.format(**target)
     if method == "GET":
         return web.get(path)
