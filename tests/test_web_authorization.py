@@ -3,7 +3,7 @@
 Each page's author adds its routes to ROUTES: (method, path, need, form). `need` is the weakest
 role's capability that may use the route: "login" (any logged-in user), "read" (any member),
 "write" (member "w" and up), "manage" (manager "m" and up) or "owner". Paths may name {project},
-{check}, {channel}, {n} (a ping number) and {kind} (email), {flow} (discord); `form` is what a POST sends so that an allowed
+{check}, {paused} (a paused check), {channel}, {n} (a ping number) and {kind} (email), {flow} (discord); `form` is what a POST sends so that an allowed
 request succeeds (a redirect or a 2xx).
 """
 import pytest
