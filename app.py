@@ -397,6 +397,94 @@ def add_telegram():
     return _page("integration_flows.telegram_landing")
 
 
+# -- check details, log, ping details and the check's actions (chalicelib/web/check_*.py) ---------
+# Registered without the trailing "/": API Gateway and Chalice's matcher strip it from the request
+# path before matching, so "/checks/<code>/details/" reaches "/checks/{code}/details".
+@app.route("/checks/{code}/details", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def check_details(code):
+    return _page("check_details.details", code=code)
+
+
+@app.route("/checks/{code}/status", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def check_status(code):
+    return _page("check_details.status", code=code)
+
+
+@app.route("/checks/{code}/name", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def check_name(code):
+    return _page("check_details.update_name", code=code)
+
+
+@app.route("/checks/{code}/channels/{channel}/enabled", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def check_channel_enabled(code, channel):
+    return _page("check_details.set_channel", code=code, channel=channel)
+
+
+@app.route("/checks/{code}/log", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def check_log(code):
+    return _page("check_log.log", code=code)
+
+
+@app.route("/checks/{code}/log_events", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def check_log_events(code):
+    return _page("check_log.log_events", code=code)
+
+
+@app.route("/checks/{code}/log.csv", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def check_log_csv(code):
+    return _page("check_log.log_csv", code=code)
+
+
+@app.route("/checks/{code}/last_ping", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def check_last_ping(code):
+    return _page("check_log.last_ping", code=code)
+
+
+@app.route("/checks/{code}/pings/{n}", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def check_ping_details(code, n):
+    return _page("check_log.ping_details", code=code, n=n)
+
+
+@app.route("/checks/{code}/pings/{n}/body", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def check_ping_body(code, n):
+    return _page("check_log.ping_body", code=code, n=n)
+
+
+@app.route("/checks/{code}/filtering_rules", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def check_filtering_rules(code):
+    return _page("check_actions.filtering_rules", code=code)
+
+
+@app.route("/checks/{code}/pause", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def check_pause(code):
+    return _page("check_actions.pause", code=code)
+
+
+@app.route("/checks/{code}/resume", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def check_resume(code):
+    return _page("check_actions.resume", code=code)
+
+
+@app.route("/checks/{code}/copy", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def check_copy(code):
+    return _page("check_actions.copy", code=code)
+
+
+@app.route("/checks/{code}/transfer", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def check_transfer(code):
+    return _page("check_actions.transfer", code=code)
+
+
+@app.route("/checks/{code}/remove", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def check_remove(code):
+    return _page("check_actions.remove", code=code)
+
+
+@app.route("/checks/{code}/clear_events", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def check_clear_events(code):
+    return _page("check_actions.clear_events", code=code)
+
+
 # -- accounts: login, signup, login links, sudo-protected settings (chalicelib/web/account*.py) ---
 # Registered without the trailing "/": API Gateway and Chalice strip it from the request path.
 @app.route("/accounts/login", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
@@ -505,141 +593,6 @@ def remove_totp():
 @app.route("/accounts/two_factor/{code}/remove", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
 def remove_webauthn_key(code):
     return _page("two_factor_pages.remove_key", code=code)
-
-
-# -- checks list, schedules, /tv/ and badges (chalicelib/web/checks_list.py,
-# schedule_pages.py, tv.py, badges_page.py); registered without the trailing "/", as the routes above.
-@app.route("/projects/{code}/checks", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def checks_list(code):
-    return _page("checks_list.checks_page", code=code)
-
-
-@app.route("/projects/{code}/checks/status", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def checks_list_status(code):
-    return _page("checks_list.status", code=code)
-
-
-@app.route("/projects/{code}/checks/add", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def add_check(code):
-    return _page("checks_list.add_check", code=code)
-
-
-@app.route("/checks/{code}/timeout", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def change_schedule(code):
-    return _page("schedule_pages.change", code=code)
-
-
-@app.route("/checks/cron_preview", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def cron_preview():
-    return _page("schedule_pages.cron_preview", login=False)
-
-
-@app.route("/checks/oncalendar_preview", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def oncalendar_preview():
-    return _page("schedule_pages.oncalendar_preview")
-
-
-@app.route("/checks/validate_schedule", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def validate_schedule():
-    return _page("schedule_pages.validate", login=False)
-
-
-@app.route("/tv", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def tv():
-    return _page("tv.page", login=False)
-
-
-@app.route("/projects/{code}/badges", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
-def badges_page(code):
-    return _page("badges_page.page", code=code)
-
-
-# -- check details, log, ping details and the check's actions (chalicelib/web/check_*.py) ---------
-# Registered without the trailing "/": API Gateway and Chalice's matcher strip it from the request
-# path before matching, so "/checks/<code>/details/" reaches "/checks/{code}/details".
-@app.route("/checks/{code}/details", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def check_details(code):
-    return _page("check_details.details", code=code)
-
-
-@app.route("/checks/{code}/status", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def check_status(code):
-    return _page("check_details.status", code=code)
-
-
-@app.route("/checks/{code}/name", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def check_name(code):
-    return _page("check_details.update_name", code=code)
-
-
-@app.route("/checks/{code}/channels/{channel}/enabled", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def check_channel_enabled(code, channel):
-    return _page("check_details.set_channel", code=code, channel=channel)
-
-
-@app.route("/checks/{code}/log", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def check_log(code):
-    return _page("check_log.log", code=code)
-
-
-@app.route("/checks/{code}/log_events", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def check_log_events(code):
-    return _page("check_log.log_events", code=code)
-
-
-@app.route("/checks/{code}/log.csv", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def check_log_csv(code):
-    return _page("check_log.log_csv", code=code)
-
-
-@app.route("/checks/{code}/last_ping", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def check_last_ping(code):
-    return _page("check_log.last_ping", code=code)
-
-
-@app.route("/checks/{code}/pings/{n}", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def check_ping_details(code, n):
-    return _page("check_log.ping_details", code=code, n=n)
-
-
-@app.route("/checks/{code}/pings/{n}/body", methods=["GET"], content_types=WEB_CONTENT_TYPES)
-def check_ping_body(code, n):
-    return _page("check_log.ping_body", code=code, n=n)
-
-
-@app.route("/checks/{code}/filtering_rules", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def check_filtering_rules(code):
-    return _page("check_actions.filtering_rules", code=code)
-
-
-@app.route("/checks/{code}/pause", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def check_pause(code):
-    return _page("check_actions.pause", code=code)
-
-
-@app.route("/checks/{code}/resume", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def check_resume(code):
-    return _page("check_actions.resume", code=code)
-
-
-@app.route("/checks/{code}/copy", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def check_copy(code):
-    return _page("check_actions.copy", code=code)
-
-
-@app.route("/checks/{code}/transfer", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
-def check_transfer(code):
-    return _page("check_actions.transfer", code=code)
-
-
-@app.route("/checks/{code}/remove", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def check_remove(code):
-    return _page("check_actions.remove", code=code)
-
-
-@app.route("/checks/{code}/clear_events", methods=["POST"], content_types=WEB_CONTENT_TYPES)
-def check_clear_events(code):
-    return _page("check_actions.clear_events", code=code)
 
 
 # -- checks list, schedules, /tv/ and badges (chalicelib/web/checks_list.py,
