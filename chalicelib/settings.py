@@ -177,3 +177,6 @@ TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org"
 PUSHOVER_API_URL = os.environ.get("PUSHOVER_API_URL", "https://api.pushover.net").rstrip("/")
 PUSHBULLET_URL = os.environ.get("PUSHBULLET_URL", "https://www.pushbullet.com").rstrip("/")
 PUSHBULLET_API_URL = os.environ.get("PUSHBULLET_API_URL", "https://api.pushbullet.com").rstrip("/")
+
+# Email reports go out at this hour of each user's own time zone (0-23).
+REPORT_HOUR = min(23, max(0, _int("REPORT_HOUR", 9)))

@@ -27,6 +27,12 @@ def test_next_report_is_at_nine_in_the_users_zone_across_a_dst_change():
     assert preferences.next_report_date("daily", "Europe/Riga", now) == datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
 
 
+def test_report_hour_setting_moves_the_report_time(monkeypatch):
+    monkeypatch.setattr("chalicelib.settings.REPORT_HOUR", 17)
+    now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+    assert preferences.next_report_date("daily", "UTC", now) == datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
+
+
 def test_no_report_date_when_reports_are_off():
     assert preferences.next_report_date("off", "UTC", datetime(2026, 1, 15, tzinfo=UTC)) is None
 

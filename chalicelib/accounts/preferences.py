@@ -3,12 +3,12 @@ import functools
 import zoneinfo
 from datetime import datetime, timedelta
 
+from chalicelib import settings
 from chalicelib.models import User
 
 THEMES = {"": "Light", "dark": "Dark", "system": "Same as the system"}
 REPORTS = {"off": "Off", "daily": "Daily", "weekly": "Weekly, on Mondays", "monthly": "Monthly, on the 1st"}
 NAG_PERIODS = {0: "Off", 86400: "Daily", 3600: "Hourly"}
-REPORT_HOUR = 9  # reports go out in the morning of the user's time zone
 
 
 @functools.cache
@@ -52,11 +52,11 @@ def set_email_reports(user: User, reports: str, nag_period: int, now: datetime) 
 
 
 def next_report_date(reports: str, tz: str, now: datetime) -> datetime | None:
-    """The next REPORT_HOUR o'clock in the user's zone that is a report day, after now."""
+    """The next settings.REPORT_HOUR o'clock in the user's zone that is a report day, after now."""
     if reports == "off":
         return None
     local = now.astimezone(zoneinfo.ZoneInfo(tz if known_zone(tz) else "UTC"))
-    day = local.replace(hour=REPORT_HOUR, minute=0, second=0, microsecond=0)
+    day = local.replace(hour=settings.REPORT_HOUR, minute=0, second=0, microsecond=0)
     if day <= local:
         day += timedelta(days=1)
     if reports == "weekly":
