@@ -190,6 +190,23 @@ def moto_server(monkeypatch):
 
 
 @pytest.fixture
+def dynamodb_local(moto_server, tmp_path, monkeypatch):
+    """AWS's DynamoDB Local (the real engine, atomic under concurrency) for DynamoDB, moto's
+    server for the rest: for tests of racing writers, where moto's emulation is not atomic."""
+    from chalicelib.local.dynamodb import DynamoDBLocal
+
+    engine = DynamoDBLocal(tmp_path, free_port())
+    engine.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", engine.url)
+    aws_clients.reset()
+    models.create_tables()
+    yield engine.url
+    engine.stop()
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB")
+    aws_clients.reset()
+
+
+@pytest.fixture
 def recorder(monkeypatch):
     """A real HTTP server on 127.0.0.1 recording requests; private addresses allowed for the test."""
     from tests.recorder import Recorder

@@ -1,4 +1,4 @@
-"""Parallel pings lose nothing: real threads against moto's HTTP server."""
+"""Parallel pings lose nothing: real threads against DynamoDB Local (bodies in moto's S3)."""
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -11,7 +11,7 @@ def _send(code, now, body=b""):
     return pings.handle(pings.Target(code=code), request, now)
 
 
-def test_200_parallel_pings_are_all_counted_and_the_last_100_kept(moto_server, now):
+def test_200_parallel_pings_are_all_counted_and_the_last_100_kept(dynamodb_local, now):
     project = projects.create_project("Load", now).project
     check = checks.create_check(project, now, name="busy")
     times = [now + timedelta(milliseconds=i) for i in range(200)]

@@ -114,7 +114,7 @@ def test_run_polls_until_its_time_is_up(monkeypatch):
     assert slept == [2, 2, 2, 2] and len(passes) == 5
 
 
-def test_parallel_sweeps_send_each_check_down_exactly_once(moto_server, ping, now):
+def test_parallel_sweeps_send_each_check_down_exactly_once(dynamodb_local, ping, now):
     project = projects.create_project("Race", now).project
     racers = [checks.create_check(project, now, name=f"c{i}") for i in range(20)]
     for check in racers:
