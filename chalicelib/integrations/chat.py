@@ -5,7 +5,6 @@ whole pieces are dropped from the end, so markup is never cut in the middle.
 """
 import html
 
-from chalicelib import settings
 from chalicelib.integrations import markdown, text
 from chalicelib.integrations.base import Notice
 
@@ -34,24 +33,9 @@ class ChatHtml(markdown.Html):
         return "\n".join(values)
 
 
-def pieces(notice: Notice, style, body: bool = True, description: bool = True, link: bool = True) -> list[str]:
-    """The message's paragraphs in order: sentence, facts, last ping body, other down checks, link."""
-    result = [style.paragraph(markdown.sentence(notice, style))]
-    facts = markdown.facts(notice, style, description=description)
-    result.append(style.items([f"{style.bold(label + ':')} {value}" for label, value in facts]))
-    chat_body = text.chat_body(notice) if body else None
-    if chat_body is not None:
-        result.append(style.paragraph(style.bold("Last Ping Body:")) + "\n" + style.block(chat_body.rstrip("\n")))
-    if others := markdown.others(notice, style):
-        result.append(others)
-    if link:
-        result.append(style.paragraph(style.link(f"View on {style.text(settings.SITE_NAME)}", notice.check_url)))
-    return result
-
-
 def message(notice: Notice, style, cap: int, **parts) -> str:
-    """The message within cap characters (see `pieces` for the parts that can be left out)."""
-    return fit(pieces(notice, style, **parts), cap, style.separator)
+    """The message within cap characters (see markdown.pieces for the parts that can be left out)."""
+    return fit(markdown.pieces(notice, style, body_gap="\n", **parts), cap, style.separator)
 
 
 def fit(parts: list[str], cap: int, separator: str) -> str:

@@ -133,8 +133,11 @@ def others(notice: Notice, style=Markdown) -> str:
     return style.separator.join(parts)
 
 
-def pieces(notice: Notice, style=Markdown, body: bool = True, description: bool = True, link: bool = True) -> list[str]:
-    """The message's paragraphs in order: sentence, facts, last ping body, other down checks, link."""
+def pieces(
+    notice: Notice, style=Markdown, body: bool = True, description: bool = True, link: bool = True, body_gap=None
+) -> list[str]:
+    """The message's paragraphs in order: sentence, facts, last ping body, other down checks, link.
+    body_gap goes between the body's heading and the body (the style's separator by default)."""
     facts_list = facts(notice, style, description=description)
     result = [
         style.paragraph(sentence(notice, style)),
@@ -142,9 +145,10 @@ def pieces(notice: Notice, style=Markdown, body: bool = True, description: bool 
     ]
     ping_body = text.chat_body(notice) if body else None
     if ping_body is not None:
-        result.append(style.paragraph(style.bold("Last Ping Body:")) + style.separator + style.block(ping_body))
-    if others(notice, style):
-        result.append(others(notice, style))
+        gap = style.separator if body_gap is None else body_gap
+        result.append(style.paragraph(style.bold("Last Ping Body:")) + gap + style.block(ping_body))
+    if others_down := others(notice, style):
+        result.append(others_down)
     if link:
         result.append(style.paragraph(style.link(f"View on {style.text(settings.SITE_NAME)}", notice.check_url)))
     return result
