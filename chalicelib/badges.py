@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, unquote
 
-from chalicelib import schedules, settings
+from chalicelib import checks, schedules, settings
 from chalicelib.models import Check, Project
 
 FORMATS = ("svg", "json", "shields")
@@ -111,10 +111,10 @@ def project_badge(
     if project is None:
         return None
 
-    checks = Check.by_project.query(project.code)
+    shown = Check.by_project.query(project.code)
     if tag != "*":
-        checks = (check for check in checks if tag in check.tags.split())
-    tally = _tally([schedules.status(check, now) for check in checks], with_late)
+        shown = (check for check in shown if tag in check.tags.split())
+    tally = _tally([schedules.status(check, now) for check in shown], with_late)
     label = settings.MASTER_BADGE_LABEL if tag == "*" else tag
     return render(label, tally, fmt)
 
@@ -125,7 +125,7 @@ def check_badge(badge_key: str, states: str, fmt: str, now: datetime) -> Badge |
     states = str(states)
     if fmt not in FORMATS or not (states.isascii() and states.isdigit()):
         return None
-    check = next(iter(Check.by_badge_key.query(badge_key, limit=1)), None)
+    check = checks.find_by_badge_key(badge_key)
     if check is None:
         return None
     tally = _tally([schedules.status(check, now)], with_late=int(states) == 3)

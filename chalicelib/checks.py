@@ -28,7 +28,16 @@ def get(code: str) -> Check | None:
 
 def find_by_slug(ping_key: str, slug: str) -> list[Check]:
     """All checks answering to this slug URL; more than one is "ambiguous"."""
-    return list(Check.by_slug.query(slug_key(ping_key, slug), limit=2))
+    return _read(Check.by_slug.query(slug_key(ping_key, slug), limit=2))
+
+
+def find_by_badge_key(badge_key: str) -> Check | None:
+    return next(iter(_read(Check.by_badge_key.query(badge_key, limit=1))), None)
+
+
+def _read(index_rows) -> list[Check]:
+    """The checks behind a keys-only index's rows, read from the table."""
+    return [check for check in (get(row.code) for row in index_rows) if check is not None]
 
 
 def count_in_project(project_code: str) -> int:

@@ -86,13 +86,15 @@ class CheckByProject(GlobalSecondaryIndex):
     project = UnicodeAttribute(hash_key=True)
 
 
+# The slug and badge lookups hold keys only: no ping changes a key, so no ping writes to them
+# (an ALL projection would copy every ping's changes, one write unit per index per ping).
 class CheckBySlug(GlobalSecondaryIndex):
-    Meta = _index_meta("by_slug", AllProjection())
+    Meta = _index_meta("by_slug", KeysOnlyProjection())
     slug_key = UnicodeAttribute(hash_key=True)
 
 
 class CheckByBadgeKey(GlobalSecondaryIndex):
-    Meta = _index_meta("by_badge_key", AllProjection())
+    Meta = _index_meta("by_badge_key", KeysOnlyProjection())
     badge_key = UnicodeAttribute(hash_key=True)
 
 
