@@ -12,7 +12,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from datetime import datetime, timezone
+from pathlib import Path
 
 from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
 
@@ -55,12 +57,12 @@ def child_env(stack: common.Stack, compiled: bool, pycache: str) -> dict:
     return env
 
 
-def run_child(plan: list, env: dict, python_flags: tuple = ()) -> tuple[dict, float, str]:
+def run_child(plan: list, env: dict, python_flags: tuple = (), cwd: Path = common.ROOT) -> tuple[dict, float, str]:
     """One fresh process: (its timings in seconds, its wall time from spawn to exit, its stderr)."""
     began = time.perf_counter()
     result = subprocess.run(
         [sys.executable, *python_flags, "-c", CHILD, json.dumps(plan)],
-        cwd=common.ROOT, env=env, capture_output=True, text=True,
+        cwd=cwd, env=env, capture_output=True, text=True,
     )  # fmt: skip
     wall = time.perf_counter() - began
     if result.returncode != 0:
@@ -89,8 +91,10 @@ def interpreter_start(runs: int) -> float:
     return statistics.median(walls)
 
 
-def summarize(title: str, plan: list, env: dict, runs: int, goal_steps: list[str] | None = None) -> None:
-    results = [run_child(plan, env) for _ in range(runs)]
+def summarize(
+    title: str, plan: list, env: dict, runs: int, goal_steps: list[str] | None = None, cwd: Path = common.ROOT
+) -> None:
+    results = [run_child(plan, env, cwd=cwd) for _ in range(runs)]
     steps = list(results[0][0])
     rows = []
     for step in steps:
@@ -123,11 +127,26 @@ def import_profile(env: dict, top: int = 10) -> None:
     print()
 
 
+def from_package(archive: Path, plan: list, goal: list[str], env: dict, runs: int) -> None:
+    """The same ping from the unpacked deployment zip (its own pynamodb, botocore, ...), with the
+    bytecode it carries and with that bytecode removed; nothing is written back (-B)."""
+    env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    with tempfile.TemporaryDirectory(prefix="hc-task-") as task:
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(task)
+        summarize(f"Ping handler from {archive.name}, with its bytecode", plan, env, runs, goal, cwd=Path(task))
+        for cached in Path(task).rglob("*.pyc"):
+            cached.unlink()
+        summarize(f"Ping handler from {archive.name}, its bytecode removed", plan, env, runs, goal, cwd=Path(task))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cold_start", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="fresh processes per row (default: %(default)s)")
     parser.add_argument("--page", default="/accounts/login/",
                         help="the dashboard page to request (default: %(default)s)")  # fmt: skip
+    parser.add_argument("--zip", type=Path, help="also run from this deployment.zip (make package), unpacked as Lambda does")
     args = parser.parse_args(argv)
 
     common.print_header("Cold start: import app.py and handle the first request in a fresh process")
@@ -150,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         summarize("Ping handler, its AWS clients created first (where the first ping goes)", split,
                   child_env(stack, True, pycache), args.runs)  # fmt: skip
         import_profile(child_env(stack, True, pycache))
+        if args.zip:
+            from_package(args.zip, plan, goal, child_env(stack, True, pycache), args.runs)
 
         if importlib.util.find_spec("chalicelib.web") is None:
             print("Dashboard: not built yet (chalicelib.web is not importable); nothing to measure.")

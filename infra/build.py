@@ -8,9 +8,12 @@ chalicelib/, where chalicelib/web/render.py looks for them, and the working tree
 import argparse
 import json
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -229,7 +232,46 @@ def package(stage: str, out: Path) -> Path:
         [str(chalice), "package", "--stage", stage, "--merge-template", str(merge_file), str(target)],
         cwd=source, env=environment, check=True,
     )  # fmt: skip
+    add_bytecode(target / "deployment.zip")
     return target
+
+
+def add_bytecode(archive: Path) -> None:
+    """Put each module's compiled bytecode beside it in the zip.
+
+    Lambda's file system is read-only, so without it every cold start compiles every module it
+    imports (about a second here, bench.cold_start's "no bytecode cache" row). Unchecked-hash
+    .pyc files load without comparing the source's modification time, which unzipping may change.
+    """
+    if f"python{sys.version_info.major}.{sys.version_info.minor}" != RUNTIME:
+        raise SystemExit(f"bytecode for {RUNTIME} needs that Python; this is {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as scratch, zipfile.ZipFile(archive, "a", zipfile.ZIP_DEFLATED) as zipped:
+        modules = [info for info in zipped.infolist() if info.filename.endswith(".py")]
+        present = set(zipped.namelist())
+        for info in modules:
+            source = Path(scratch) / info.filename
+            source.parent.mkdir(parents=True, exist_ok=True)
+            source.write_bytes(zipped.read(info))
+            compiled = Path(scratch) / "out.pyc"
+            try:
+                py_compile.compile(
+                    str(source), str(compiled), dfile=f"/var/task/{info.filename}", doraise=True,
+                    invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+                )  # fmt: skip
+            except py_compile.PyCompileError:
+                continue  # a file no import reaches (e.g. a package's Python 2 example): left as is
+            name = cache_name(info.filename)
+            if name not in present:
+                entry = zipfile.ZipInfo(name, date_time=info.date_time)
+                entry.external_attr, entry.compress_type = info.external_attr, zipfile.ZIP_DEFLATED
+                zipped.writestr(entry, compiled.read_bytes())
+
+
+def cache_name(module_path: str) -> str:
+    """Where Python looks for a module's bytecode: pkg/mod.py -> pkg/__pycache__/mod.cpython-311.pyc."""
+    folder, _, file_name = module_path.rpartition("/")
+    cached = f"__pycache__/{file_name[:-3]}.{sys.implementation.cache_tag}.pyc"
+    return f"{folder}/{cached}" if folder else cached
 
 
 def main(argv: list[str] | None = None) -> None:

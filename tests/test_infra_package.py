@@ -70,3 +70,22 @@ def test_render_finds_templates_and_static_files_in_the_zips_layout(unpacked):
     assert Path(templates) == unpacked / "templates"
     assert Path(base) == unpacked / "templates" / "base.html"
     assert static.startswith("/static/app.css?v=")
+
+
+def test_zip_carries_bytecode_beside_each_module(package):
+    names = set(zipfile.ZipFile(package / "deployment.zip").namelist())
+    assert {"__pycache__/app.cpython-311.pyc", "chalicelib/__pycache__/pings.cpython-311.pyc"} <= names
+    assert "botocore/__pycache__/client.cpython-311.pyc" in names or not any(n.startswith("botocore/") for n in names)
+
+
+def test_modules_load_from_the_zips_bytecode_not_their_source(package, tmp_path):
+    with zipfile.ZipFile(package / "deployment.zip") as archive:
+        archive.extractall(tmp_path)
+    # Unchecked bytecode is used even when the source no longer matches it: app.py would now fail.
+    with (tmp_path / "app.py").open("a") as source:
+        source.write("\nraise SystemExit('app.py was compiled from source')\n")
+    result = subprocess.run(
+        [sys.executable, "-c", "import app; print(app.app.app_name)"],
+        cwd=tmp_path, capture_output=True, text=True, env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert (result.returncode, result.stdout.strip()) == (0, "hc"), result.stderr
