@@ -35,9 +35,10 @@ test: setup chromium
 	$(PY) -m pytest -q
 
 # Benchmarks (they print figures, they assert nothing); see bench/README.md.
-bench: setup
+# The cold start is also timed from the Lambda zip that `make package` builds.
+bench: setup package
 	$(PY) -m bench.ping_path
-	$(PY) -m bench.cold_start
+	$(PY) -m bench.cold_start --zip build/$(STAGE)/package/deployment.zip
 	$(PY) -m bench.sweep_pass
 	$(PY) -m bench.alert_latency
 	$(PY) -m bench.cost_model
