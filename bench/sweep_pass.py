@@ -229,7 +229,8 @@ def report(results: list[SizeResult]) -> None:
     print("read/due  = 1.00 means the pass read exactly the due checks, whatever the table size")
     print("2nd read  = items read by a second pass right after (nothing due: should be 0)")
     print(f"Each pass makes one Query per due shard (DUE_SHARDS={settings.DUE_SHARDS}) on the sparse 'due' index;")
-    print("a pass's time is mostly the UpdateItem + PutItem (flip) of each check that goes down.")
+    print("a pass's time is mostly the transaction (the check's update and its flip) of each check that goes")
+    print(f"down, SWEEP_WORKERS={settings.SWEEP_WORKERS} at a time.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,14 @@ from chalicelib.models import FLIP_RETENTION, Check, Flip
 
 
 def write_flip(check: Check, old_status: str, new_status: str, reason: str, created: datetime) -> Flip:
-    flip = Flip(
+    flip = new_flip(check, old_status, new_status, reason, created)
+    flip.save()
+    return flip
+
+
+def new_flip(check: Check, old_status: str, new_status: str, reason: str, created: datetime) -> Flip:
+    """A flip not yet saved, for a caller that writes it with the check's change."""
+    return Flip(
         code=check.code,
         created=created,
         project=check.project,
@@ -14,8 +21,6 @@ def write_flip(check: Check, old_status: str, new_status: str, reason: str, crea
         reason=reason,
         expires=created + FLIP_RETENTION,
     )
-    flip.save()
-    return flip
 
 
 def last_down_before(code: str, moment: datetime) -> Flip | None:

@@ -6,13 +6,15 @@ alert_after it read: of two sweeps racing over one check, one wins and writes th
 """
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib import schedules, settings
-from chalicelib.models import Check
-from chalicelib.flips import write_flip
+from chalicelib.flips import new_flip
+from chalicelib.models import Check, Flip
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +26,18 @@ def due_checks(now: datetime):
 
 
 def sweep_once(now: datetime) -> int:
-    """One pass: send every due check down; the number that went down."""
-    went_down = 0
-    for check in due_checks(now):
-        try:
-            went_down += _handle(check, now)
-        except Exception:
-            # One bad check must not stop the sweep for all the others.
-            log.exception("sweep failed on check %s", check.code)
-    return went_down
+    """One pass: send every due check down, SWEEP_WORKERS at a time; the number that went down."""
+    with ThreadPoolExecutor(max_workers=settings.SWEEP_WORKERS, thread_name_prefix="sweep") as pool:
+        return sum(pool.map(lambda check: _handle_alone(check, now), due_checks(now)))
+
+
+def _handle_alone(check: Check, now: datetime) -> bool:
+    try:
+        return _handle(check, now)
+    except Exception:
+        # One bad check must not stop the sweep for all the others.
+        log.exception("sweep failed on check %s", check.code)
+        return False
 
 
 def _handle(check: Check, now: datetime) -> bool:
@@ -44,19 +49,36 @@ def _handle(check: Check, now: datetime) -> bool:
         action = Check.alert_after.set(new_alert_after) if new_alert_after else Check.alert_after.remove()
         _conditional_update(check, [action], unchanged)
         return False
-    if not _conditional_update(check, [Check.status.set("down"), Check.alert_after.remove()], unchanged):
-        return False  # pinged meanwhile, or another sweep got there first
     # The flip is dated when the check went down, not when the sweep noticed.
-    write_flip(check, old_status, "down", "timeout", alert_after)
-    return True
+    flip = new_flip(check, old_status, "down", "timeout", alert_after)
+    # False: pinged meanwhile, or another sweep got there first.
+    return _conditional_update(check, [Check.status.set("down"), Check.alert_after.remove()], unchanged, flip)
 
 
-def _conditional_update(check: Check, actions: list, condition) -> bool:
+# Why a transaction was cancelled when it lost a race, rather than failed.
+LOST_RACE = {"ConditionalCheckFailed", "TransactionConflict", "None"}
+
+
+def _conditional_update(check: Check, actions: list, condition, flip: Flip | None = None) -> bool:
+    """Apply the actions if the condition still holds; with a flip, both or neither.
+
+    One transaction: a check must never be left down without the flip that alerts (a sweep
+    stopped between two writes would do that)."""
     try:
-        check.update(actions=actions, condition=condition)
+        if flip is None:
+            check.update(actions=actions, condition=condition)
+        else:
+            with TransactWrite(connection=Check._get_connection().connection) as both:
+                both.update(check, actions=actions, condition=condition)
+                both.save(flip)
         return True
     except UpdateError as e:
         if e.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    except TransactWriteError as e:
+        reasons = {reason.code if reason else "None" for reason in e.cancellation_reasons}
+        if e.cause_response_code == "TransactionCanceledException" and reasons <= LOST_RACE:
             return False
         raise
 

@@ -107,6 +107,39 @@ def test_two_sweeps_with_the_same_rows_write_one_flip(check, ping, now):
     assert len([f for f in flips(check) if f[1] == "down"]) == 1
 
 
+def test_a_pass_sends_due_checks_down_side_by_side(make_check, ping, now, monkeypatch):
+    first, second = make_check(name="a"), make_check(name="b")
+    for check in (first, second):
+        ping(check, now)
+    # Each flip waits for the other: one at a time, the first would wait in vain and fail.
+    both_sending = threading.Barrier(2, timeout=10)
+    new_flip = sweep.new_flip
+    monkeypatch.setattr(sweep, "new_flip", lambda *args: (both_sending.wait(), new_flip(*args))[1])
+
+    assert sweep.sweep_once(now + PERIOD_AND_GRACE) == 2
+    assert flips(first)[-1][1] == flips(second)[-1][1] == "down"
+
+
+def test_a_check_is_not_left_down_without_its_flip(check, ping, now):
+    ping(check, now)
+    client = Check._get_connection().connection.client
+
+    def flips_table_unreachable(params, **kwargs):
+        writes = [params] + [item.get("Put", {}) for item in params.get("TransactItems", [])]
+        if any(write.get("TableName") == Flip.Meta.table_name for write in writes):
+            raise ConnectionError("the flips table is unreachable")
+
+    client.meta.events.register("provide-client-params.dynamodb", flips_table_unreachable)
+    try:
+        assert sweep.sweep_once(now + PERIOD_AND_GRACE) == 0
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb", flips_table_unreachable)
+
+    assert checks.get(check.code).status == "up"
+    assert sweep.sweep_once(now + PERIOD_AND_GRACE) == 1
+    assert [f[1] for f in flips(check)] == ["up", "down"]
+
+
 def test_run_polls_until_its_time_is_up(monkeypatch):
     ticks, slept, passes = iter(range(0, 100, 2)), [], []
     monkeypatch.setattr(sweep, "sweep_once", lambda now: passes.append(now) or 0)
