@@ -286,6 +286,15 @@ class User(Model):
     nag_due = UserNagDue()
 
 
+class EmailClaim(Model):
+    """An address taken by a user: written with the user (or the change of address) in one
+    transaction, conditioned on its absence, so two signups cannot make two accounts."""
+
+    Meta = _meta("emails")
+    email = UnicodeAttribute(hash_key=True)
+    user = UnicodeAttribute()
+
+
 class MemberByUser(GlobalSecondaryIndex):
     Meta = _index_meta("by_user", AllProjection())
     user = UnicodeAttribute(hash_key=True)
@@ -353,7 +362,10 @@ class MonthlyUsage(Model):
     expires = TTLAttribute()
 
 
-ALL_MODELS = [Project, ApiKey, Check, Ping, Flip, Channel, Notification, User, Member, Session, TokenBucket, MonthlyUsage, Credential]
+ALL_MODELS = [
+    Project, ApiKey, Check, Ping, Flip, Channel, Notification, User, EmailClaim, Member, Session, TokenBucket, MonthlyUsage,
+    Credential,
+]  # fmt: skip
 
 
 def create_tables() -> None:

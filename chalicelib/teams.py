@@ -52,7 +52,7 @@ def invite(project: Project, inviter: User, email: str, role: str, now: datetime
     if invitee is not None and _member(project.code, invitee.id) is not None:
         raise TeamError(f"{email} is already a member of this project.")
     limits.spend(f"invite-{inviter.id}", INVITES_PER_DAY, limits.DAY, now)
-    invitee = invitee or users.create_user(email, now)
+    invitee = invitee or users.find_or_create(email, lambda: users.create_user(email, now))
     projects.add_member(project.code, invitee.id, role, now)
     login_links.send_login_link(invitee, now, next_url=f"/projects/{project.code}/checks/")
     return invitee

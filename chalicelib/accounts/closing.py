@@ -1,5 +1,6 @@
 """Deleting a project with everything in it, and closing an account with the projects it owns."""
 from chalicelib import checks
+from chalicelib.accounts import users
 from chalicelib.models import ApiKey, Channel, Check, Credential, Member, Project, Session, User
 
 
@@ -26,6 +27,7 @@ def close_account(user: User) -> None:
         member.delete()
     _delete_all(Session, Session.by_user.query(user.id))
     _delete_all(Credential, Credential.query(user.id))
+    users.release_email(user)
     user.delete()
 
 

@@ -1,25 +1,20 @@
 """Changing a user's email address: a signed link sent to the new address confirms it."""
 from datetime import datetime
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib import emails, settings, signing
 from chalicelib.accounts import users
+from chalicelib.accounts.users import EmailTaken
 from chalicelib.models import User
 
 MAX_AGE = 15 * 60
 SALT = "change-email"
 
 
-class EmailTaken(ValueError):
-    pass
-
-
 def send_link(user: User, new_email: str, now: datetime) -> None:
     """Email the confirmation link to the new address (EmailTaken if someone has it)."""
     new_email = users.normalize_email(new_email)
     if users.find_by_email(new_email) is not None:
-        raise EmailTaken("This email address is already used by another account.")
+        raise EmailTaken()
     token = signing.sign({"u": user.id, "old": user.email, "new": new_email}, SALT, now)
     link = f"{settings.SITE_ROOT}/accounts/change_email/{token}/"
     emails.send_template(new_email, f"Confirm your new email address on {settings.SITE_NAME}", "change_email", link=link)
@@ -41,12 +36,12 @@ def apply_link(token: str, now: datetime) -> User:
     """Change the email the link names; EmailTaken or ValueError when it cannot be."""
     user, new_email = read_link(token, now)
     if users.find_by_email(new_email) is not None:
-        raise EmailTaken("This email address is already used by another account.")
+        raise EmailTaken()
     # Conditional on the old address, so the link works once even when clicked twice at once.
     try:
-        user.update(actions=[User.email.set(new_email), User.login_token_hash.remove()], condition=User.email == user.email)
-    except UpdateError as e:
-        if e.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        users.change_email(user, new_email)
+    except EmailTaken:
+        raise
+    except ValueError:
         raise ValueError("This link is not valid or has expired.") from None
     return user

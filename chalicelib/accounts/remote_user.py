@@ -23,4 +23,4 @@ def user_for(email: str, now: datetime) -> User | None:
     email = users.normalize_email(email)
     if not signup.valid_address(email):
         return None
-    return users.find_by_email(email) or signup.create_account(email, "UTC", now)
+    return users.find_or_create(email, lambda: signup.create_account(email, "UTC", now))

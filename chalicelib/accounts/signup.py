@@ -19,7 +19,7 @@ def sign_up(email: str, tz: str, ip: str | None, now: datetime) -> None:
     """Create the account if the address is new, then email it a login link."""
     limits.auth_attempt_from(ip, now)
     limits.link_to(email, now)
-    user = users.find_by_email(email) or create_account(email, tz, now)
+    user = users.find_or_create(email, lambda: create_account(email, tz, now))
     login_links.send_login_link(user, now)
 
 

@@ -19,9 +19,12 @@ def create_superuser(email: str, password: str, now: datetime) -> User:
     problem = passwords.problem(password)
     if problem:
         raise OpsError(problem)
-    if users.find_by_email(email) is not None:
-        raise OpsError(f"A user with the email address {email} already exists")
-    user = users.create_user(email, now, password_hash=passwords.make_hash(password), is_superuser=True)
+    try:
+        if users.find_by_email(email) is not None:
+            raise users.EmailTaken()
+        user = users.create_user(email, now, password_hash=passwords.make_hash(password), is_superuser=True)
+    except users.EmailTaken:
+        raise OpsError(f"A user with the email address {email} already exists") from None
     projects.create_project(email[:200], now, owner=user.id, keys=False)
     return user
 
