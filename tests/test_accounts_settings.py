@@ -1,6 +1,7 @@
 """The account pages: profile, time zone, theme, email reports, and the sudo-protected
 password, email change and account closing."""
 import re
+import zoneinfo
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -41,6 +42,13 @@ def test_profile_lists_owned_projects_with_settings_and_others_with_leave(web, u
 def test_time_zone_is_saved(web, user):
     assert web.post("/accounts/profile/", {"tz": "America/New_York"}).status_code == 302
     assert users.get(user.id).tz == "America/New_York"
+
+
+def test_a_new_time_zone_moves_the_next_report_to_its_report_hour(web, user, monkeypatch):
+    monkeypatch.setattr(settings, "REPORT_HOUR", 9)
+    web.post("/accounts/profile/", {"tz": "Asia/Tokyo"})
+    next_report = users.get(user.id).next_report_date.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    assert (next_report.day, next_report.hour, next_report.minute) == (1, 9, 0)
 
 
 def test_unknown_time_zone_is_refused(web, user):

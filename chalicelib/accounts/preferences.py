@@ -20,11 +20,13 @@ def known_zone(name: str) -> bool:
     return name in zones()
 
 
-def set_time_zone(user: User, tz: str) -> None:
-    """ValueError for a zone the tz database does not know."""
+def set_time_zone(user: User, tz: str, now: datetime) -> None:
+    """Save the zone and move the next report to REPORT_HOUR in it; ValueError for an unknown zone."""
     if not known_zone(tz):
         raise ValueError("Unknown time zone.")
-    user.update(actions=[User.tz.set(tz)])
+    next_report = next_report_date(user.reports, tz, now)
+    actions = [User.tz.set(tz)] + ([User.next_report_date.set(next_report)] if next_report else [])
+    user.update(actions=actions)
 
 
 def set_theme(user: User, theme: str) -> None:

@@ -14,7 +14,7 @@ def profile(request: WebRequest) -> WebResponse:
     error = ""
     if request.method == "POST":
         try:
-            preferences.set_time_zone(request.user, request.field("tz"))
+            preferences.set_time_zone(request.user, request.field("tz"), request.now)
             sessions.flash(request, "Your time zone has been saved.")
             return redirect(PROFILE)
         except ValueError as e:
