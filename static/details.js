@@ -52,8 +52,24 @@ window.hcEvents = (function () {
     if (!page) return;
     openFromHash(page);
     window.addEventListener("hashchange", () => openFromHash(page));
-    startLiveUpdates(page);
+    const refresh = startLiveUpdates(page);
+    const pingNow = document.getElementById("ping-now");
+    if (pingNow) pingNow.addEventListener("click", () => sendPing(pingNow, refresh));
   });
+
+  // "Ping now!": a POST to the check's ping URL (it allows any origin), then a status refresh.
+  function sendPing(button, refresh) {
+    const result = document.getElementById("ping-now-result");
+    button.disabled = true;
+    fetch(button.dataset.pingUrl, { method: "POST", credentials: "omit" })
+      .then((response) => {
+        if (!response.ok) throw new Error(response.status);
+        result.textContent = "Pinged.";
+        return refresh();
+      })
+      .catch(() => { result.textContent = "The ping did not go through."; })
+      .finally(() => { button.disabled = false; });
+  }
 
   // "#ping-<n>" in the address (links in alerts) opens that ping's details.
   function openFromHash(page) {
@@ -61,9 +77,10 @@ window.hcEvents = (function () {
     if (match) openDialog(page.dataset.statusUrl.replace(/status\/$/, "pings/" + match[1] + "/"), "ping-" + match[1]);
   }
 
+  // Poll the status (and the events when they changed); returns the refresh, to run it at once.
   function startLiveUpdates(page) {
     let updated = page.dataset.updated;
-    hc.poll(() => hc.get(page.dataset.statusUrl + "?u=" + encodeURIComponent(updated))
+    const refresh = () => hc.get(page.dataset.statusUrl + "?u=" + encodeURIComponent(updated))
       .then((response) => response.json())
       .then((data) => {
         document.getElementById("status-block").innerHTML = data.status_text;
@@ -74,7 +91,9 @@ window.hcEvents = (function () {
           formatTimes();
         }
         updated = data.updated;
-      }), true);
+      });
+    hc.poll(refresh, true);
+    return refresh;
   }
 
   return { formatTimes, openDialog };

@@ -119,6 +119,13 @@ def test_pause_the_check(story):
     assert api_status.status_code in (200, 302)
 
 
+def test_ping_now_resumes_the_paused_check_live(story):
+    page = story.page
+    page.get_by_role("button", name="Ping now!").click()
+    expect(page.locator("#ping-now-result")).to_have_text("Pinged.")
+    expect(page.locator("#status-word")).to_have_text("Up")
+
+
 def test_invite_a_read_only_member_who_cannot_edit(story, chromium):
     page, site = story.page, story.site
     project_code = re.search(r"/projects/([0-9a-f-]+)/", page.locator("a[href$='/settings/']").first.get_attribute("href"))[1]

@@ -140,6 +140,16 @@ def test_writer_sees_the_buttons(web, check, make_member):
         assert marker in page
 
 
+def test_writer_gets_a_ping_now_button_posting_to_the_checks_ping_url(web, check, make_member):
+    web.login(make_member("w"))
+    assert f'id="ping-now" data-ping-url="{settings.PING_ENDPOINT}{check.code}"' in details(web, check)
+
+
+def test_read_only_member_gets_no_ping_now_button(web, check, make_member):
+    web.login(make_member("r"))
+    assert 'id="ping-now"' not in details(web, check)
+
+
 def test_copied_banner_after_a_copy(web, check):
     assert "This is a new copy" in web.get(f"/checks/{check.code}/details/", {"copied": "1"}).body.decode()
 

@@ -1,9 +1,10 @@
 """What every dashboard page shares: sessions, login, CSRF, roles, escaping, static files."""
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import pytest
 
-from chalicelib import checks, projects, ratelimit
+from chalicelib import checks, projects, ratelimit, settings
 from chalicelib.models import Session
 from chalicelib.web import access, dispatch, render, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, text_response
@@ -124,6 +125,13 @@ def test_every_page_sends_security_headers(aws):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_may_reach_the_ping_endpoints_origin(aws):
+    # "Ping now!" posts to the ping URL, which may be on a domain of its own.
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.PING_ENDPOINT))
+    policy = dispatch.handle(hello, request()).headers["Content-Security-Policy"]
+    assert f"connect-src 'self' {origin};" in policy
 
 
 def test_templates_escape_user_text(aws):

@@ -2,17 +2,23 @@
 HttpError into an error page, and sets the cookies the request made."""
 import importlib
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+from chalicelib import settings
 from chalicelib.accounts import remote_user
 from chalicelib.web import render, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect, text_response
 
+# The details page's "Ping now!" posts to the ping URL, which may be on its own domain.
+PING_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(settings.PING_ENDPOINT))
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "Content-Security-Policy": (
+        f"default-src 'self'; connect-src 'self' {PING_ORIGIN}; img-src 'self' data:; "
+        "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
 }
 
 
