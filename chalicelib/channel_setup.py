@@ -34,6 +34,7 @@ class ChannelRow:
     label: str  # the kind as people call it
     details: str  # where it sends, in a few words
     assigned: int  # how many of the project's checks alert through it
+    usage: str = ""  # kinds with a monthly quota: "Used 3 of 50 this month"
 
     @property
     def state(self) -> str:
@@ -57,19 +58,25 @@ def transport_for(kind: str):
     return transport
 
 
-def rows(project: Project) -> tuple[list[ChannelRow], list[Check]]:
-    """The project's channels with their assigned-check counts, and its checks (one Query each)."""
+def rows(project: Project, now: datetime) -> tuple[list[ChannelRow], list[Check]]:
+    """The project's channels with their assigned-check counts and quota use, and its checks
+    (one Query each, and one read per monthly quota in use)."""
     checks = list(Check.by_project.query(project.code))
     found = sorted(Channel.by_project.query(project.code), key=lambda c: (c.kind != "group", c.created))
+    usage = {}  # quota -> its line, read once however many channels share it
     result = []
     for channel in found:
         transport = integrations.KINDS.get(channel.kind)
+        quota = getattr(transport, "QUOTA", None)
+        if quota and quota not in usage:
+            usage[quota] = f"Used {limits.used(project, quota, now)} of {limits.quota_limit(quota)} this month"
         result.append(
             ChannelRow(
                 channel=channel,
                 label=transport.LABEL if transport else channel.kind,
                 details=describe(channel),
                 assigned=sum(1 for c in checks if channel.code in (c.channels or set())),
+                usage=usage.get(quota, ""),
             )
         )
     return result, checks

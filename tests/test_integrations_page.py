@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from chalicelib import channel_setup, channels, settings
+from chalicelib.integrations import limits
 from chalicelib.models import Channel, Check
 
 
@@ -68,6 +69,30 @@ def test_a_failed_last_notification_shows_failed_and_the_error(web, project, ema
 def test_a_delivered_notification_says_when(web, project, email_channel):
     channels.record_result(email_channel, datetime.now(timezone.utc) - timedelta(hours=2), 0.1, "", disable=False)
     assert "Delivered</span>, 2 hours ago" in page(web.get(integrations_url(project)))
+
+
+def test_phone_integrations_show_the_months_use_of_their_quota(web, project, monkeypatch):
+    monkeypatch.setattr(settings, "SMS_LIMIT", 50)
+    monkeypatch.setattr(settings, "CALL_LIMIT", 20)
+    this_month = datetime.now(timezone.utc)
+    sms = channels.create_channel(project.code, "sms", {"value": "+15551234567", "down": True, "up": True}, this_month)
+    whatsapp = channels.create_channel(project.code, "whatsapp", {"value": "+15551234567", "down": True, "up": True}, this_month)
+    call = channels.create_channel(project.code, "call", {"value": "+15551234567"}, this_month)
+    for _ in range(3):
+        limits.spend(project, "sms", this_month)
+    body = page(web.get(integrations_url(project)))
+
+    def row(channel):
+        start = body.index(f'id="channel-{channel.code}"')
+        return body[start:body.index("</tr>", start)]
+
+    # SMS and WhatsApp share one quota.
+    assert "Used 3 of 50 this month" in row(sms) and "Used 3 of 50 this month" in row(whatsapp)
+    assert "Used 0 of 20 this month" in row(call)
+
+
+def test_other_integrations_show_no_quota(web, project, email_channel):
+    assert "this month" not in page(web.get(integrations_url(project)))
 
 
 def test_the_gallery_links_the_forms_of_enabled_kinds_only(web, project, monkeypatch):

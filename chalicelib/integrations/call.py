@@ -30,8 +30,11 @@ def spoken(notice: Notice) -> str:
     return f'Hello! A message from {settings.SITE_NAME}: The check "{name}" is down.'
 
 
+QUOTA = "call"  # the monthly quota its sends count against (the integrations page shows it)
+
+
 def limit(channel: Channel, notice: Notice) -> limits.Monthly:
-    return limits.Monthly("call", "phone call", spoken(notice))
+    return limits.Monthly(QUOTA, "phone call", spoken(notice))
 
 
 def send(channel: Channel, notice: Notice) -> None:

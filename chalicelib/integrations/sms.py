@@ -26,8 +26,11 @@ def message(notice: Notice) -> str:
     return text.clip(f"{settings.SITE_NAME}: {text.status_sentence(notice)}", MAX_LENGTH)
 
 
+QUOTA = "sms"  # the monthly quota its sends count against, shared with WhatsApp
+
+
 def limit(channel: Channel, notice: Notice) -> limits.Monthly:
-    return limits.Monthly("sms", "SMS", message(notice))
+    return limits.Monthly(QUOTA, "SMS", message(notice))
 
 
 def send(channel: Channel, notice: Notice) -> None:

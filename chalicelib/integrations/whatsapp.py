@@ -27,8 +27,11 @@ def is_noop(channel: Channel, status: str) -> bool:
     return recipient.is_noop(channel, status)
 
 
+QUOTA = "sms"  # the monthly quota its sends count against, shared with SMS
+
+
 def limit(channel: Channel, notice: Notice) -> limits.Monthly:
-    return limits.Monthly("sms", "message", text.status_sentence(notice))
+    return limits.Monthly(QUOTA, "message", text.status_sentence(notice))
 
 
 def send(channel: Channel, notice: Notice) -> None:

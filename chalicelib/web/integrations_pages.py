@@ -19,7 +19,7 @@ def index(request: WebRequest, code: str) -> WebResponse:
         channel_setup.assign(channel, {name[len(prefix):] for name in request.form if name.startswith(prefix)})
         sessions.flash(request, f"Assigned checks of {channel.name or 'the integration'} saved.")
         return redirect(_page(project))
-    rows, checks = channel_setup.rows(project)
+    rows, checks = channel_setup.rows(project, request.now)
     kinds = [(kind, label, _has_form(kind)) for kind, label in channel_setup.available_kinds()]
     return render(
         request, "integrations/index.html", project=project, section="integrations", rows=rows,
