@@ -137,6 +137,16 @@ def api_openapi(version):
     return Response(body=document, status_code=200, headers={"Access-Control-Allow-Origin": "*"})
 
 
+@app.route(API + "/notifications/{token}/status", methods=["POST"], content_types=["*/*"])
+def api_notification_status(version, token):
+    from urllib.parse import parse_qsl
+
+    from chalicelib import api
+
+    form = dict(parse_qsl((app.current_request.raw_body or b"").decode("utf-8", errors="replace")))
+    return _response(api.notification_status(version, token, form, _now()))
+
+
 @app.route(API + "/status", methods=["GET"])
 def api_status(version):
     from chalicelib import api

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from pynamodb.exceptions import PutError
 
-from chalicelib import channels, checks, flips, integrations, notices, settings
+from chalicelib import channels, checks, delivery_reports, flips, integrations, notices, settings
 from chalicelib.integrations import TransportError, limits
 from chalicelib.models import Channel, Flip, Notification
 
@@ -66,7 +66,7 @@ def _claim(flip: Flip, channel: Channel) -> Notification | None:
     now = datetime.now(timezone.utc)
     notification = Notification(
         code=flip.code,
-        key=f"{flip.created.isoformat()}#{channel.code}",
+        key=delivery_reports.notification_key(flip, channel.code),
         channel=channel.code,
         check_status=flip.new_status,
         created=now,

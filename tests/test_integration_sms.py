@@ -5,7 +5,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from chalicelib import alerts, channels, settings
+from chalicelib import alerts, channels, delivery_reports, settings
 from chalicelib.integrations import sms
 from chalicelib.integrations.base import TransportError
 from chalicelib.models import Channel
@@ -50,7 +50,8 @@ def test_enabled_needs_account_auth_and_a_sender(monkeypatch):
 
 
 def test_down_sms_is_the_exact_form_with_basic_auth(recorder, channel, alert):
-    sms.send(channel, alert("down"))
+    notice = alert("down")
+    sms.send(channel, notice)
     request = recorder.last
     assert (request.method, request.path) == ("POST", MESSAGES)
     assert request.headers["Authorization"] == "Basic " + base64.b64encode(b"AC123:secret").decode()
@@ -60,15 +61,17 @@ def test_down_sms_is_the_exact_form_with_basic_auth(recorder, channel, alert):
         "Body": 'Mychecks: The check "Backups" is DOWN (success signal did not arrive on time, grace time passed).',
         "RiskCheck": "disable",
         "From": "+15550001111",
+        "StatusCallback": delivery_reports.callback_url(notice.flip, channel.code),
     }
 
 
 def test_up_sms_goes_through_the_messaging_service_when_set(recorder, channel, alert, monkeypatch):
     monkeypatch.setattr(settings, "TWILIO_MESSAGING_SERVICE_SID", "MG42")
-    sms.send(channel, alert("up"))
+    notice = alert("up")
+    sms.send(channel, notice)
     assert form(recorder.last) == {
         "To": "+15551234567", "Body": 'Mychecks: The check "Backups" is now UP.', "RiskCheck": "disable",
-        "MessagingServiceSid": "MG42",
+        "MessagingServiceSid": "MG42", "StatusCallback": delivery_reports.callback_url(notice.flip, channel.code),
     }
 
 

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from chalicelib import channels, settings
+from chalicelib import channels, delivery_reports, settings
 from chalicelib.integrations import call, whatsapp
 
 ACCOUNT = "/2010-04-01/Accounts/AC123"
@@ -27,11 +27,13 @@ def form(request) -> dict:
 @pytest.mark.parametrize("status, content", [("down", "HXdown"), ("up", "HXup")])
 def test_whatsapp_sends_the_direction_template_with_the_name(recorder, project, now, alert, status, content):
     channel = channels.create_channel(project.code, "whatsapp", whatsapp.validate({"value": "+15551234567"}), now)
-    whatsapp.send(channel, alert(status))
+    notice = alert(status)
+    whatsapp.send(channel, notice)
     assert (recorder.last.method, recorder.last.path) == ("POST", f"{ACCOUNT}/Messages.json")
     assert form(recorder.last) == {
         "To": "whatsapp:+15551234567", "From": "whatsapp:+15550001111",
         "ContentSid": content, "ContentVariables": '{"1": "Backups"}',
+        "StatusCallback": delivery_reports.callback_url(notice.flip, channel.code),
     }
 
 
@@ -43,11 +45,13 @@ def test_whatsapp_is_hidden_unless_turned_on(monkeypatch):
 
 def test_call_says_the_check_is_down_in_twiml(recorder, project, now, make_check, notice):
     channel = channels.create_channel(project.code, "call", call.validate({"value": "+15551234567"}), now)
-    call.send(channel, notice("down", check=make_check(name='Backups <"db">')))
+    down = notice("down", check=make_check(name='Backups <"db">'))
+    call.send(channel, down)
     assert (recorder.last.method, recorder.last.path) == ("POST", f"{ACCOUNT}/Calls.json")
     assert form(recorder.last) == {
         "From": "+15550001111", "To": "+15551234567",
         "Twiml": '<Response><Say>Hello! A message from Mychecks: The check "Backups &lt;"db"&gt;" is down.</Say></Response>',
+        "StatusCallback": delivery_reports.callback_url(down.flip, channel.code),
     }
 
 

@@ -1,6 +1,6 @@
 """Healthchecks-compatible management API (v1, v2, v3): which handler serves what, with which key."""
 from chalicelib.api import checks_api, history
-from chalicelib.api.core import NOT_FOUND, VERSIONS, ApiRequest, ApiResponse, serve
+from chalicelib.api.core import NOT_FOUND, VERSIONS, ApiRequest, ApiResponse, serve, text
 
 # endpoint -> method -> (handler, needs a read-write key)
 ENDPOINTS = {
@@ -29,9 +29,19 @@ def handle(endpoint: str, request: ApiRequest, **params) -> ApiResponse:
     return serve(request, lambda r: handler(r, **params), list(methods), write)
 
 
+def notification_status(version: str, token: str, form: dict[str, str], now) -> ApiResponse:
+    """A delivery report (Twilio's status callback): no key, the token is signed; always 200."""
+    if version not in VERSIONS:
+        return NOT_FOUND
+    from chalicelib import delivery_reports
+
+    delivery_reports.record(token, form, now)
+    return text(200, "")
+
+
 def status(version: str) -> ApiResponse:
     """Healthchecks' status endpoint: no key, OK when the database answers."""
     return history.status() if version in VERSIONS else NOT_FOUND
 
 
-__all__ = ["ApiRequest", "ApiResponse", "ENDPOINTS", "handle", "status"]
+__all__ = ["ApiRequest", "ApiResponse", "ENDPOINTS", "handle", "notification_status", "status"]

@@ -40,4 +40,4 @@ def limit(channel: Channel, notice: Notice) -> limits.Monthly:
 def send(channel: Channel, notice: Notice) -> None:
     twiml = f"<Response><Say>{escape(spoken(notice))}</Say></Response>"
     form = {"From": settings.TWILIO_FROM, "To": recipient.target(channel)["value"], "Twiml": twiml}
-    twilio.post("Calls", form)
+    twilio.post("Calls", {**form, **twilio.status_callback(channel, notice)})

@@ -35,4 +35,4 @@ def limit(channel: Channel, notice: Notice) -> limits.Monthly:
 
 def send(channel: Channel, notice: Notice) -> None:
     form = {"To": recipient.target(channel)["value"], "Body": message(notice), "RiskCheck": "disable"}
-    twilio.post("Messages", {**form, **twilio.sender()})
+    twilio.post("Messages", {**form, **twilio.sender(), **twilio.status_callback(channel, notice)})

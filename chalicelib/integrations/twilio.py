@@ -19,6 +19,13 @@ def sender() -> dict[str, str]:
     return {"From": settings.TWILIO_FROM}
 
 
+def status_callback(channel, notice) -> dict[str, str]:
+    """Twilio reports a message or call that failed after it took it, to this URL."""
+    from chalicelib import delivery_reports
+
+    return {"StatusCallback": delivery_reports.callback_url(notice.flip, channel.code)}
+
+
 def post(resource: str, form: dict[str, str]) -> None:
     """POST a form to the account's resource ("Messages", "Calls") with basic auth."""
     url = f"{settings.TWILIO_API_URL}/2010-04-01/Accounts/{settings.TWILIO_ACCOUNT}/{resource}.json"

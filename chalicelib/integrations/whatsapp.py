@@ -44,4 +44,4 @@ def send(channel: Channel, notice: Notice) -> None:
     }
     if settings.TWILIO_MESSAGING_SERVICE_SID:
         form["MessagingServiceSid"] = settings.TWILIO_MESSAGING_SERVICE_SID
-    twilio.post("Messages", form)
+    twilio.post("Messages", {**form, **twilio.status_callback(channel, notice)})
