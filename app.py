@@ -402,6 +402,11 @@ def telegram_bot():
     return _page("integration_flows.telegram_bot", login=False, csrf=False)
 
 
+@app.route("/integrations/signal/verify", methods=["POST"], content_types=WEB_CONTENT_TYPES)
+def signal_test():
+    return _page("integrations_pages.signal_test")
+
+
 @app.route("/integrations/add_telegram", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
 def add_telegram():
     return _page("integration_flows.telegram_landing")

@@ -131,3 +131,39 @@ def test_validate_takes_numbers_and_usernames():
     assert json.loads(signal.validate({"value": "alice.42", "up": False})) == {"value": "alice.42", "up": False, "down": True}
     with pytest.raises(ValueError):
         signal.validate({"value": "alice"})
+
+
+def test_test_message_is_a_plain_json_rpc_send_to_the_number(signal_cli):
+    signal.send_test("+15551234567")
+    [request] = signal_cli.requests
+    assert request["params"] == {
+        "recipient": ["+15551234567"],
+        "message": "Hello from Mychecks! This is a test message: Signal alerts for your checks will come here.",
+        "textStyle": [],
+    }
+
+
+def test_the_signal_form_sends_a_test_message_to_the_number_typed(signal_cli, web):
+    answer = web.post("/integrations/signal/verify/", {"phone": "+1 555 123 4567"})
+    assert (answer.status_code, answer.body.decode()) == (200, "A test message is on its way to +15551234567.")
+    assert signal_cli.requests[-1]["params"]["recipient"] == ["+15551234567"]
+
+
+def test_a_test_message_to_an_unregistered_number_says_why(signal_cli, web):
+    signal_cli.answer = "unregistered"
+    answer = web.post("/integrations/signal/verify/", {"phone": "+15551234567"})
+    assert answer.body.decode() == "The test message could not be sent: Recipient not found."
+
+
+def test_a_test_message_needs_a_valid_number(signal_cli, web):
+    assert web.post("/integrations/signal/verify/", {"phone": "12"}).status_code == 400
+    assert signal_cli.requests == []
+
+
+def test_test_messages_are_limited_per_user_and_day(signal_cli, web, monkeypatch):
+    from chalicelib.web import integrations_pages
+
+    monkeypatch.setattr(integrations_pages, "SIGNAL_TESTS_PER_DAY", 2)
+    answers = [web.post("/integrations/signal/verify/", {"phone": "+15551234567"}).status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
+    assert len(signal_cli.requests) == 2

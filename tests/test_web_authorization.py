@@ -57,6 +57,7 @@ ROUTES = [
     ("POST", "/integrations/{channel}/remove/", "write", None),
     ("GET", "/integrations/{channel}/checks/", "write", None),
     ("POST", "/integrations/{channel}/test/", "read", None),
+    ("POST", "/integrations/signal/verify/", "login", {"phone": "+15551234567"}),
     # "Add to ..." flows (chalicelib/web/integration_flows.py); {flow} is discord, turned on by `target`
     ("POST", "/projects/{project}/add/{flow}/authorize/", "write", None),
     ("POST", "/projects/{project}/add_github/save/", "write", {"repo_name": "acme/web"}),  # unlisted: back to the page

@@ -44,8 +44,17 @@ def message(notice: Notice) -> tuple[str, list[str]]:
 
 
 def send(channel: Channel, notice: Notice) -> None:
-    to = recipient.target(channel)["value"]
     text, styles = message(notice)
+    _send_text(recipient.target(channel)["value"], text, styles)
+
+
+def send_test(to: str) -> None:
+    """A message to a number or username before its integration is saved: does it reach them?"""
+    text = f"Hello from {settings.SITE_NAME}! This is a test message: Signal alerts for your checks will come here."
+    _send_text(to, text, [])
+
+
+def _send_text(to: str, text: str, styles: list[str]) -> None:
     request_id = str(uuid.uuid4())
     request = {
         "jsonrpc": "2.0",

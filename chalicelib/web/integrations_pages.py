@@ -1,9 +1,11 @@
 """The integrations page: a project's channels, the add gallery, each kind's add/edit form,
 renaming, removing, assigning checks, confirming an email address, and "Test!"."""
+import json
+
 from chalicelib import channel_setup, channels
 from chalicelib.models import Channel, Project
 from chalicelib.web import access, sessions
-from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect
+from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect, text_response
 from chalicelib.web.render import TEMPLATES, render, render_fragment
 
 # Form fields that are not part of a kind's settings.
@@ -98,6 +100,32 @@ def test(request: WebRequest, ch: str) -> WebResponse:
     else:
         sessions.flash(request, "Test notification sent!")
     return redirect(_page(project))
+
+
+SIGNAL_TESTS_PER_DAY = 50
+
+
+def signal_test(request: WebRequest) -> WebResponse:
+    """POST /integrations/signal/verify/ : the Signal form's test message to `phone`, before saving;
+    the answer is the sentence the form shows."""
+    from chalicelib.accounts import limits
+    from chalicelib.integrations import TransportError, signal
+
+    try:
+        to = json.loads(signal.validate({"value": request.field("phone")}))["value"]
+    except ValueError as e:
+        return text_response(str(e), 400)
+    try:
+        limits.spend(f"signal-verify-{request.user.id}", SIGNAL_TESTS_PER_DAY, limits.DAY, request.now)
+    except limits.TryLater:
+        return text_response("You have sent many test messages today; try again tomorrow.", 429)
+    if not signal.enabled():
+        return text_response("Signal notifications are not enabled.")
+    try:
+        signal.send_test(to)
+    except TransportError as e:
+        return text_response(f"The test message could not be sent: {e.message.rstrip('.')}.")
+    return text_response(f"A test message is on its way to {to}.")
 
 
 def verify(request: WebRequest, ch: str, token: str) -> WebResponse:
