@@ -33,9 +33,18 @@ class Model(PynamoDBModel):
         return table
 
 
+# Connections of the one shared client (pynamodb's default is 10): room for the sweep's workers
+# and the local server's threads at once, which otherwise wait and log "pool is full".
+POOL_CONNECTIONS = 32
+
+
 def _meta(name: str, **extra):
     """Meta for a table named with the stage prefix, billed on demand."""
-    attrs = {"table_name": settings.TABLE_PREFIX + name, "billing_mode": "PAY_PER_REQUEST"}
+    attrs = {
+        "table_name": settings.TABLE_PREFIX + name,
+        "billing_mode": "PAY_PER_REQUEST",
+        "max_pool_connections": POOL_CONNECTIONS,
+    }
     attrs.update(extra)
     return type("Meta", (), attrs)
 

@@ -81,7 +81,7 @@ NOTIFY_TRIES = _int("NOTIFY_TRIES", 3)
 SWEEP_SECONDS = _int("SWEEP_SECONDS", 50)
 SWEEP_POLL_SECONDS = _int("SWEEP_POLL_SECONDS", 2)
 # Due checks a pass sends down at once: a burst (an outage) alerts in seconds, not minutes.
-# Kept under the DynamoDB client's pool of 10 connections.
+# Kept under the DynamoDB client's pool (models.POOL_CONNECTIONS).
 SWEEP_WORKERS = _int("SWEEP_WORKERS", 8)
 # The flips table's stream, which triggers alert delivery (set by the deployment).
 FLIPS_STREAM_ARN = os.environ.get(

@@ -55,3 +55,9 @@ def test_the_session_still_reads_models_from_aws_data_path(aws, monkeypatch, tmp
     assert loader.search_paths[0] == str(tmp_path)
     assert "dynamodb" in loader.list_available_services("service-2")
     aws_clients.reset()
+
+
+def test_the_shared_client_keeps_the_models_pool_of_connections(aws):
+    aws_clients.reset()
+    client = models.Check._get_connection().connection.client
+    assert client.meta.config.max_pool_connections == models.POOL_CONNECTIONS > 10
