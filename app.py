@@ -415,6 +415,11 @@ def add_telegram():
 # -- check details, log, ping details and the check's actions (chalicelib/web/check_*.py) ---------
 # Registered without the trailing "/": API Gateway and Chalice's matcher strip it from the request
 # path before matching, so "/checks/<code>/details/" reaches "/checks/{code}/details".
+@app.route("/cloaked/{key}", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def cloaked_check(key):
+    return _page("cloaked.check_page", key=key)
+
+
 @app.route("/checks/{code}/details", methods=["GET"], content_types=WEB_CONTENT_TYPES)
 def check_details(code):
     return _page("check_details.details", code=code)

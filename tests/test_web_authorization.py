@@ -9,6 +9,7 @@ request succeeds (a redirect or a 2xx).
 import pytest
 
 from chalicelib import channels, checks
+from chalicelib.check_json import unique_key
 from chalicelib.web.access import NEEDS, RANK
 
 ROUTES = [
@@ -64,6 +65,7 @@ ROUTES = [
     # check details, log, ping details, the check's actions (chalicelib/web/check_details.py, check_log.py,
     # check_actions.py); transfer's POST (to another project) is in test_check_actions.py
     ("POST", "/checks/{paused}/resume/", "write", None),
+    ("GET", "/cloaked/{cloaked}/", "read", None),  # the link in alerts
     ("GET", "/checks/{check}/details/", "read", None),
     ("GET", "/checks/{check}/status/", "read", None),
     ("POST", "/checks/{check}/name/", "write", {"name": "Renamed", "tags": "a b"}),
@@ -97,7 +99,7 @@ def target(project, check, user, now, ping, outbox, monkeypatch):
     paused = checks.pause(checks.create_check(project, now, name="Paused"), now)  # for resume
     return {
         "project": project.code, "check": check.code, "channel": channel.code, "n": 1, "kind": "email",
-        "flow": "discord", "paused": paused.code,
+        "flow": "discord", "paused": paused.code, "cloaked": unique_key(check.code),
     }  # fmt: skip
 
 
