@@ -402,6 +402,12 @@ def telegram_bot():
     return _page("integration_flows.telegram_bot", login=False, csrf=False)
 
 
+# The alert emails' unsubscribe link: signed, and mail clients POST it without a CSRF token.
+@app.route("/integrations/{ch}/unsub/{token}", methods=["GET", "POST"], content_types=WEB_CONTENT_TYPES)
+def unsubscribe_alerts(ch, token):
+    return _page("integrations_pages.unsubscribe", login=False, csrf=False, ch=ch, token=token)
+
+
 @app.route("/integrations/signal/verify", methods=["POST"], content_types=WEB_CONTENT_TYPES)
 def signal_test():
     return _page("integrations_pages.signal_test")

@@ -157,6 +157,7 @@ PUBLIC_ROUTES = {
     "/accounts/login/two_factor", "/accounts/login/two_factor/totp",  # need the pending login of a right password
     "/accounts/unsubscribe_reports/{token}",  # signed, in the reports sent to the user
     "/integrations/{ch}/verify/{token}",  # signed, sent to the address being verified
+    "/integrations/{ch}/unsub/{token}",  # signed, in the alerts sent to the address
     "/checks/cron_preview", "/checks/validate_schedule",  # no data of anyone's, as Healthchecks
     "/tv",  # a static page; its data comes from the API with the keys in its #fragment
     # the services' returns: the state must be the one this session's flow started (integration_flows.py)

@@ -4,7 +4,7 @@ import json
 import os
 import re
 
-from chalicelib import emails, settings
+from chalicelib import emails, settings, signing
 from chalicelib.integrations import recipient, text
 from chalicelib.integrations.base import Notice, TransportError
 from chalicelib.models import Channel
@@ -43,14 +43,38 @@ def is_noop(channel: Channel, status: str) -> bool:
 def send(channel: Channel, notice: Notice) -> None:
     if not channel.email_verified:
         raise TransportError("Email not verified", disable=False)
-    context = _context(notice)
+    unsubscribe = unsubscribe_url(channel, notice.now)
+    context = {**_context(notice), "unsubscribe_url": unsubscribe}
     subject = f"{notice.status.upper()} | {context['name']}"
     emails.send(
         target(channel)["value"],
         subject,
         _environment(False).get_template("emails/alert.txt").render(context),
         _environment(True).get_template("emails/alert.html").render(context),
+        # Mail clients show an unsubscribe button, and POST to the URL for it (RFC 8058).
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
+
+
+UNSUBSCRIBE_SALT = "unsubscribe-alerts"
+UNSUBSCRIBE_MAX_AGE = 365 * 86400  # a link in a year-old alert still works
+
+
+def unsubscribe_url(channel: Channel, now) -> str:
+    """The link in each alert that turns this email integration off, without logging in."""
+    token = signing.sign({"c": channel.code}, UNSUBSCRIBE_SALT, now)
+    return f"{settings.SITE_ROOT}/integrations/{channel.code}/unsub/{token}/"
+
+
+def unsubscribing_channel(code: str, token: str, now) -> Channel:
+    """The email integration an unsubscribe link was made for; ValueError for a forged, old or
+    mismatched link, or one whose integration is gone."""
+    try:
+        if signing.unsign(token, UNSUBSCRIBE_SALT, UNSUBSCRIBE_MAX_AGE, now)["c"] != code:
+            raise ValueError("another integration's link")
+        return Channel.get(code)
+    except (ValueError, KeyError, TypeError, Channel.DoesNotExist) as e:
+        raise ValueError("This unsubscribe link is not valid.") from e
 
 
 def _context(notice: Notice) -> dict:

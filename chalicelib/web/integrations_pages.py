@@ -102,6 +102,21 @@ def test(request: WebRequest, ch: str) -> WebResponse:
     return redirect(_page(project))
 
 
+def unsubscribe(request: WebRequest, ch: str, token: str) -> WebResponse:
+    """GET/POST /integrations/<ch>/unsub/<signed>/ : the link in alert emails. GET asks (mail
+    scanners only GET); POST, from the page or a mail client's one-click, disables the integration."""
+    from chalicelib.integrations import email
+
+    try:
+        channel = email.unsubscribing_channel(ch, token, request.now)
+    except ValueError as e:
+        raise HttpError(400, str(e)) from None
+    done = request.method == "POST"
+    if done and not channel.disabled:
+        channel.update(actions=[Channel.disabled.set(True)])
+    return render(request, "integrations/unsubscribe.html", address=email.target(channel)["value"], done=done)
+
+
 SIGNAL_TESTS_PER_DAY = 50
 
 
