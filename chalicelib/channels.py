@@ -32,6 +32,11 @@ def find_in_project(project_code: str, code: str) -> Channel | None:
     return channel if channel is not None and channel.project == project_code else None
 
 
+def in_project(project_code: str) -> list[Channel]:
+    """The project's channels as the dashboard lists them: groups first, then by creation (one Query)."""
+    return sorted(Channel.by_project.query(project_code), key=lambda c: (c.kind != "group", c.created))
+
+
 def codes_in_project(project_code: str) -> set[str]:
     return {channel.code for channel in Channel.by_project.query(project_code)}
 

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 
 from chalicelib import raw_items, schedules
 from chalicelib.models import Check
@@ -16,7 +16,7 @@ SORTS = ("created", "name", "-name", "last_ping", "-last_ping", "status")
 # Only what a list shows, so a project of 1,000 checks is a light read.
 LIST_ATTRIBUTES = [
     "code", "project", "badge_key", "created", "name", "slug", "tags", "kind", "timeout", "grace", "schedule",
-    "tz", "status", "last_ping", "last_start", "last_duration", "has_confirmation_link", "changed",
+    "tz", "status", "last_ping", "last_start", "last_duration", "has_confirmation_link", "changed", "channels",
 ]  # fmt: skip
 
 
@@ -41,6 +41,7 @@ class ListedCheck:
     last_duration: int | float | None
     has_confirmation_link: bool
     changed: datetime | None
+    channels: set[str]  # the codes of the channels the check alerts through
 
 
 @dataclass(slots=True)
@@ -81,16 +82,21 @@ def _decoder(attribute):
         return datetime.fromisoformat
     if isinstance(attribute, NumberAttribute):
         return attribute.deserialize
+    if isinstance(attribute, UnicodeSetAttribute):
+        return set
     return None  # strings and booleans arrive as they are
 
 
 _ATTRIBUTES = [(name, Check.get_attributes()[name]) for name in LIST_ATTRIBUTES]
 _DECODERS = [(a.attr_name, name, _decoder(a)) for name, a in _ATTRIBUTES]
-_DEFAULTS = {name: a.default for name, a in _ATTRIBUTES}
+_DEFAULTS = {name: a.default for name, a in _ATTRIBUTES if not callable(a.default)}
+_FACTORIES = [(name, a.default) for name, a in _ATTRIBUTES if callable(a.default)]  # e.g. channels: set
 
 
 def _listed(item: dict) -> ListedCheck:
     values = dict(_DEFAULTS)
+    for name, make in _FACTORIES:
+        values[name] = make()
     for key, name, decode in _DECODERS:
         typed = item.get(key)
         if typed is not None:

@@ -147,14 +147,30 @@ def free_check_slots(user: User) -> int:
     return int(user.check_limit) - owned_check_count(user)
 
 
-def free_slots_for(project: Project, in_project: int | None = None) -> int:
-    """Checks the project may still gain: its owner's free slots, or (without an owner) what is
-    left of the project's own limit; `in_project` saves a count the caller already has."""
+@dataclass(frozen=True)
+class CheckQuota:
+    """Checks counted against a limit: the owner's (in all their projects), or a project's own."""
+    used: int
+    limit: int
+
+    @property
+    def free(self) -> int:
+        return self.limit - self.used  # below zero when over the limit
+
+
+def check_quota_for(project: Project, in_project: int | None = None) -> CheckQuota:
+    """The limit the project's checks count against: its owner's, or (without an owner) the
+    project's own; `in_project` saves a count the caller already has."""
     owner = users.get(project.owner) if project.owner else None
     if owner is not None:
-        return free_check_slots(owner)
+        return CheckQuota(owned_check_count(owner), int(owner.check_limit))
     count = Check.by_project.count(project.code) if in_project is None else in_project
-    return int(project.check_limit) - count
+    return CheckQuota(count, int(project.check_limit))
+
+
+def free_slots_for(project: Project, in_project: int | None = None) -> int:
+    """Checks the project may still gain (see check_quota_for)."""
+    return check_quota_for(project, in_project).free
 
 
 def _member(project_code: str, user_id: str) -> Member | None:

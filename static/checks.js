@@ -95,6 +95,30 @@
     });
   });
 
+  // Integrations: a click turns the cell's nth channel on or off for the row's check, through
+  // the details page's route (XHR, no reload); #integrations-data holds the channel codes.
+  const integrations = document.getElementById("integrations-data");
+  const table = document.getElementById("checks-table");
+  if (integrations && table) {
+    const { url, codes } = JSON.parse(integrations.textContent);
+    table.addEventListener("click", (event) => {
+      const button = event.target.closest(".col-ch button");
+      if (!button || button.getAttribute("aria-busy") === "true") return;
+      const on = !button.classList.contains("on");
+      const channel = codes[Array.prototype.indexOf.call(button.parentNode.children, button)];
+      const target = url.replace("{check}", button.closest("tr").dataset.code).replace("{channel}", channel);
+      button.setAttribute("aria-busy", "true");
+      hc.post(target, { state: on ? "on" : "off" }).then((response) => {
+        if (!response.ok) throw new Error(response.status);
+        button.classList.toggle("on", on);
+        button.classList.remove("failed");
+        button.setAttribute("aria-label", button.getAttribute("aria-label").replace(/: (on|off)$/, on ? ": on" : ": off"));
+      }).catch(() => {
+        button.classList.add("failed");
+      }).finally(() => button.removeAttribute("aria-busy"));
+    });
+  }
+
   // The Add Check dialog opens again after a form error (app.js opens it on a click).
   document.querySelectorAll("dialog[data-open]").forEach((dialog) => dialog.showModal());
 

@@ -45,3 +45,18 @@ def test_the_schedule_dialog_opens_with_the_rows_check(page):
     expect(dialog.locator("[data-check-name]")).to_have_text(" – Nightly backup")
     expect(dialog.locator("form")).to_have_attribute("action", re.compile(rf"/checks/{row.get_attribute('data-code')}/timeout/"))
     expect(dialog.locator("#schedule-timeout-value")).to_have_value("1")
+
+
+def test_clicking_an_integration_icon_turns_it_off_without_a_reload(page, screenshot):
+    page.reload()  # (closes any dialog an earlier test opened)
+    page.evaluate("window.notReloaded = true")
+    icon = page.locator("tr.check-row", has_text="Nightly backup").locator(".col-ch button").first
+    expect(icon).to_have_attribute("aria-label", re.compile(r"^email.*: on$"))
+    icon.click()
+    expect(icon).to_have_attribute("aria-label", re.compile(r": off$"))
+    screenshot(page, "checks-list-integrations")
+    assert page.evaluate("window.notReloaded") is True
+    page.reload()
+    expect(page.locator("tr.check-row", has_text="Nightly backup").locator(".col-ch button").first).to_have_attribute(
+        "aria-label", re.compile(r": off$")
+    )

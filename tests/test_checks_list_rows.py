@@ -41,3 +41,14 @@ def test_other_queries_on_the_same_client_are_parsed_as_before(check, project):
     raw_items.query(Check._get_connection(), project.code, index_name="by_project")
     (found,) = Check.by_project.query(project.code)
     assert found.code == check.code and found.timeout == 86400
+
+
+def test_listed_checks_carry_their_channel_codes(make_check, project):
+    make_check(name="Backups", channels={"chan-1", "chan-2"})
+    (listed,) = check_summary.project_checks(project.code)
+    assert listed.channels == {"chan-1", "chan-2"}
+
+
+def test_a_check_without_channels_lists_an_empty_set(check, project):
+    (listed,) = check_summary.project_checks(project.code)
+    assert listed.channels == set()

@@ -1,6 +1,6 @@
 """The check details page, its live status JSON, and the edits made on it: name, slug, tags
 and description; which integrations the check alerts through."""
-from chalicelib import badges, check_form, checks, event_text, events, schedules, settings, snippets
+from chalicelib import badges, channels, check_form, checks, event_text, events, schedules, settings, snippets
 from chalicelib.accounts import users
 from chalicelib.models import Channel, Check, Project
 from chalicelib.web import access, render
@@ -13,7 +13,6 @@ NAME_FIELDS = ("name", "slug", "tags", "desc")
 def details(request: WebRequest, code: str) -> WebResponse:
     check, project, role = access.check_for(request.user, code, "read")
     users.mark_active(request.user, request.now)
-    channels = sorted(Channel.by_project.query(project.code), key=lambda c: c.created)
     urls = ping_urls(check, project)
     email = ping_email(check, project)
     context = {
@@ -24,7 +23,7 @@ def details(request: WebRequest, code: str) -> WebResponse:
         "urls": urls,
         "ping_email": email,
         "examples": snippets.examples(check, urls["uuid"], email),
-        "channels": channels,
+        "channels": channels.in_project(project.code),
         "badge_urls": badges.check_badge_urls(check),
         "copied": request.arg("copied") == "1",
     }

@@ -9,6 +9,10 @@ from chalicelib.web import check_details, render
 from chalicelib.web.access import allows, project_for
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
 
+# Healthchecks' cut-off for per-channel icons in a row; the toggle is check_details.set_channel's route.
+ICONS_MAX = 10
+TOGGLE_URL = "/checks/{check}/channels/{channel}/enabled"
+
 
 def checks_page(request: WebRequest, code: str) -> WebResponse:
     project, role = project_for(request.user, code, "read")
@@ -52,7 +56,7 @@ def _page(request: WebRequest, project: Project, role: str, add_error=None, stat
     tags, search, statuses = request.args("tag"), request.arg("search"), request.args("status")
     shown = {row.check.code for row in rows if check_summary.matches(row, tags, search, statuses)}
     can_write = allows(role, "write")
-    slots = teams.free_slots_for(project, len(rows)) if can_write else 0
+    quota = teams.check_quota_for(project, len(rows)) if can_write else None
     return render.render(
         request,
         "checks/list.html",
@@ -72,8 +76,10 @@ def _page(request: WebRequest, project: Project, role: str, add_error=None, stat
         any_down=any(row.status == "down" for row in rows),
         token=check_changes.token(rows, request.now),
         can_write=can_write,
-        slots_left=slots,
-        slots_used=len(rows),
+        slots_left=quota.free if quota else 0,
+        slots_used=quota.used if quota else len(rows),
+        over_limit=quota if quota and quota.used > quota.limit else None,
+        **_integrations_context(channels.in_project(project.code)),
         ping_url=_ping_url_maker(project, rows),
         show_durations=any(row.check.last_duration is not None for row in rows),
         duration=event_text.duration,
@@ -83,6 +89,28 @@ def _page(request: WebRequest, project: Project, role: str, add_error=None, stat
         filters_query=_filters_query(tags, search, statuses),
         checks_data=_checks_data(rows),
     )
+
+
+def _integrations_context(integrations) -> dict:
+    """The Integrations column: per channel (code, accessible label, short text), in the details
+    page's order; past ICONS_MAX channels each row shows "N of M" instead of icons."""
+    codes = {channel.code for channel in integrations}
+    cells = {}
+
+    def integrations_cell(check, render_cell):
+        """The template's cell for the check's enabled channels, rendered once per distinct set."""
+        enabled = frozenset(codes.intersection(check.channels))
+        if enabled not in cells:
+            cells[enabled] = render_cell(enabled)
+        return cells[enabled]
+
+    return {
+        "integrations": [(c.code, f"{c.kind} “{c.name}”" if c.name else c.kind, c.kind[:2].capitalize())
+                         for c in integrations],  # fmt: skip
+        "integration_icons": len(integrations) <= ICONS_MAX,
+        "integrations_cell": integrations_cell,
+        "integrations_data": {"url": TOGGLE_URL, "codes": [c.code for c in integrations]},
+    }
 
 
 def _checks_data(rows) -> dict[str, dict]:
