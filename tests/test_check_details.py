@@ -291,3 +291,18 @@ def test_visiting_the_page_marks_the_user_active_once_a_day(web, check, user):
     assert first is not None and real_now() - first < timedelta(minutes=1)
     details(web, check)
     assert User.get(user.id).last_active == first
+
+
+def test_addresses_in_the_description_are_links(web, check):
+    set_state(check, desc="Runbook: https://wiki.example.org/backups?a=1&b=2.\nCall Ann.")
+    assert (
+        '<a href="https://wiki.example.org/backups?a=1&amp;b=2" rel="nofollow noopener noreferrer">'
+        "https://wiki.example.org/backups?a=1&amp;b=2</a>.\nCall Ann." in details(web, check)
+    )
+
+
+def test_a_description_link_cannot_carry_markup(web, check):
+    set_state(check, desc='http://x.org/"onmouseover="alert(1) <b>bold</b>')
+    page = details(web, check)
+    assert '<a href="http://x.org/" rel="nofollow noopener noreferrer">http://x.org/</a>&#34;onmouseover=&#34;alert(1)' in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page

@@ -1,7 +1,10 @@
 """Jinja filters and globals for times and durations as the dashboard words them."""
+import re
 from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
+
+from markupsafe import Markup, escape
 
 UNITS = (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60))
 
@@ -49,5 +52,21 @@ def time_zones() -> list[str]:
     return ["UTC", *sorted(z for z in available_timezones() if z != "UTC" and "/" in z)]
 
 
-FILTERS = {"period": period}
+# An http(s) address up to whitespace; trailing punctuation ends the sentence, not the address.
+LINK_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+def linkify(text: str) -> Markup:
+    """The text escaped, with its web addresses made links (a check's description)."""
+    pieces, done = [], 0
+    for match in LINK_RE.finditer(text):
+        pieces.append(escape(text[done : match.start()]))
+        # Markup.format escapes what it is given: the address goes into the href escaped too.
+        pieces.append(Markup('<a href="{0}" rel="nofollow noopener noreferrer">{0}</a>').format(match[0]))
+        done = match.end()
+    pieces.append(escape(text[done:]))
+    return Markup("").join(pieces)
+
+
+FILTERS = {"period": period, "linkify": linkify}
 GLOBALS = {"ago": ago, "time_zones": time_zones}
