@@ -62,7 +62,7 @@ def rows(project: Project, now: datetime) -> tuple[list[ChannelRow], list[Check]
     """The project's channels with their assigned-check counts and quota use, and its checks
     (one Query each, and one read per monthly quota in use)."""
     checks = list(Check.by_project.query(project.code))
-    found = sorted(Channel.by_project.query(project.code), key=lambda c: (c.kind != "group", c.created))
+    found = channels.in_project(project.code)
     usage = {}  # quota -> its line, read once however many channels share it
     result = []
     for channel in found:

@@ -249,6 +249,17 @@ def test_create_over_the_check_limit_is_403(api, project, make_check):
     assert api("POST", "/api/v3/checks/", {"name": "one more"}).status_code == 403
 
 
+def test_create_counts_the_owners_checks_in_all_their_projects(api, user, now):
+    from chalicelib import projects
+    from chalicelib.models import User
+
+    user.update(actions=[User.check_limit.set(2)])
+    other = projects.create_project("Other", now, owner=user.id).project
+    checks.create_check(other, now, name="a")
+    checks.create_check(other, now, name="b")
+    assert api("POST", "/api/v3/checks/", {"name": "one more"}).status_code == 403
+
+
 def test_update_changes_only_the_given_fields(api, check):
     response = api("POST", f"/api/v3/checks/{check.code}", {"desc": "new words"})
     stored = checks.get(check.code)

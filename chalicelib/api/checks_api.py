@@ -2,7 +2,7 @@
 import re
 import unicodedata
 
-from chalicelib import checks, schedules
+from chalicelib import checks, schedules, teams
 from chalicelib.api import spec as check_spec
 from chalicelib.api.core import NOT_FOUND, ApiRequest, ApiResponse, error, text
 from chalicelib.check_json import to_dict, unique_key
@@ -58,7 +58,8 @@ def create_check(request: ApiRequest) -> ApiResponse:
         return error(400, str(e))
     if existing is not None:
         return _json(request, checks.update_config(existing, changes, request.now))
-    if checks.count_in_project(request.project.code) >= request.project.check_limit:
+    # The owner's limit across all their projects, as the dashboard's "Add Check" counts it.
+    if teams.free_slots_for(request.project) <= 0:
         return ApiResponse(403, "", "text/plain")
     check = checks.create_check(request.project, request.now, **changes)
     return _json(request, check, 201)
