@@ -309,3 +309,23 @@ def test_testing_a_confirmed_email_sends_the_alert(web, project, user, outbox, n
     channel = channels.create_channel(project.code, "email", {"value": user.email}, now, email_verified=True)
     web.post(f"/integrations/{channel.code}/test/")
     assert outbox.last(user.email)["Subject"] == "DOWN | TEST"
+
+
+def nav_item(body: str) -> str:
+    start = body.index('/integrations/"', body.index('class="nav"'))
+    return body[start:body.index("</li>", start)]
+
+
+def test_the_integrations_item_warns_when_the_project_has_none(web, project):
+    item = nav_item(page(web.get(f"/projects/{project.code}/checks/")))
+    assert 'class="attention"' in item and "no integrations" in item
+
+
+def test_the_integrations_item_warns_when_one_failed(web, project, email_channel):
+    channels.record_result(email_channel, datetime.now(timezone.utc), 0.1, "SMTP: 550", disable=False)
+    item = nav_item(page(web.get(f"/projects/{project.code}/checks/")))
+    assert "failed to deliver" in item
+
+
+def test_the_integrations_item_is_quiet_when_all_is_well(web, project, email_channel):
+    assert "attention" not in nav_item(page(web.get(f"/projects/{project.code}/checks/")))

@@ -30,7 +30,13 @@ def environment() -> jinja2.Environment:
 
 
 def render(request: WebRequest, template: str, status: int = 200, **context) -> WebResponse:
-    """A page: the template with the request, user, CSRF token and flashes in its context."""
+    """A page: the template with the request, user, CSRF token and flashes in its context; a
+    project's pages also warn on their Integrations item when the integrations need a look."""
+    project = context.get("project")
+    if project is not None and request.user is not None:
+        from chalicelib import channels
+
+        context.setdefault("integrations_attention", channels.attention(project.code))
     return WebResponse(status=status, body=render_fragment(request, template, **context))
 
 
@@ -43,6 +49,7 @@ def render_fragment(request: WebRequest, template: str, **context) -> str:
         "flashes": sessions.pop_flashes(request) if request.session else [],
         "project": None,  # the project whose navigation the page shows
         "section": "",  # which navigation item is current
+        "integrations_attention": "",  # why the Integrations item warns ("" for no warning)
     }
     return environment().get_template(template).render({**base, **context})
 
