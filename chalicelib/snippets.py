@@ -13,7 +13,12 @@ EXAMPLES = [
     ("bash_curl", "curl"),
     ("bash_wget", "wget"),
     ("python", "Python"),
+    ("python_requests", "Python (requests)"),
     ("node", "Node.js"),
+    ("ruby", "Ruby"),
+    ("go", "Go"),
+    ("php", "PHP"),
+    ("csharp", "C#"),
     ("powershell", "PowerShell"),
 ]
 FIXME = "* * * * *  # FIXME: the job's own schedule here"

@@ -76,10 +76,16 @@ def test_slug_url_is_unavailable_without_a_slug(web, make_check):
 def test_examples_fill_in_the_ping_url_and_schedule(web, make_check):
     check = make_check(name="hourly", timeout=3600)
     page = details(web, check)
-    for label in ("Crontab", "curl", "wget", "Python", "Node.js", "PowerShell"):
+    for label in ("Crontab", "curl", "wget", "Python", "Python (requests)", "Node.js", "Ruby", "Go", "PHP", "C#", "PowerShell"):
         assert f"<summary>{label}</summary>" in page
     assert f"0 * * * * /your/command.sh &amp;&amp; curl -fsS -m 10 --retry 5 -o /dev/null {settings.PING_ENDPOINT}{check.code}" in page
     assert "<summary>Email</summary>" not in page
+
+
+def test_every_example_pings_the_checks_url(check):
+    url = f"{settings.PING_ENDPOINT}{check.code}"
+    for example in snippets.examples(check, url, None):
+        assert "PING_URL" not in example.text and url in example.text, example.name
 
 
 def test_email_example_appears_when_email_pings_are_on(web, check, email_domain):
