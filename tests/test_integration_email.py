@@ -204,3 +204,27 @@ def test_single_check_project_has_no_other_checks_section(smtp_server, notice):
 ])
 def test_durations_in_words(seconds, words):
     assert text.duration(seconds) == words
+
+
+def test_times_are_in_the_readers_own_zone_when_the_address_is_an_account(smtp_server, notice, now, project):
+    from chalicelib.accounts import users
+
+    users.create_user(ADDRESS, now, tz="Europe/Riga")
+    channel = make_channel()
+    channel.project = project.code
+    email_kind.send(channel, notice("down"))
+    text_part = smtp_server.messages[-1][2].get_body(("plain",)).get_content()
+    assert email_kind.text.format_time(now, "Europe/Riga") in text_part
+    assert "(Europe/Riga)" in text_part
+
+
+def test_times_are_in_the_project_owners_zone_for_other_addresses(smtp_server, notice, now, project):
+    from chalicelib.accounts import users
+    from chalicelib.models import Project
+
+    owner = users.create_user("owner@example.org", now, tz="Asia/Tokyo")
+    project.update(actions=[Project.owner.set(owner.id)])
+    channel = make_channel()
+    channel.project = project.code
+    email_kind.send(channel, notice("down"))
+    assert "(Asia/Tokyo)" in smtp_server.messages[-1][2].get_body(("plain",)).get_content()

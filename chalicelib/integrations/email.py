@@ -7,7 +7,7 @@ import re
 from chalicelib import emails, settings, signing
 from chalicelib.integrations import recipient, text
 from chalicelib.integrations.base import Notice, TransportError
-from chalicelib.models import Channel
+from chalicelib.models import Channel, Project
 
 KIND = "email"
 LABEL = "Email"
@@ -44,7 +44,7 @@ def send(channel: Channel, notice: Notice) -> None:
     if not channel.email_verified:
         raise TransportError("Email not verified", disable=False)
     unsubscribe = unsubscribe_url(channel, notice.now)
-    context = {**_context(notice), "unsubscribe_url": unsubscribe}
+    context = {**_context(notice, reader_zone(channel)), "unsubscribe_url": unsubscribe}
     subject = f"{notice.status.upper()} | {context['name']}"
     emails.send(
         target(channel)["value"],
@@ -77,11 +77,26 @@ def unsubscribing_channel(code: str, token: str, now) -> Channel:
         raise ValueError("This unsubscribe link is not valid.") from e
 
 
-def _context(notice: Notice) -> dict:
+def reader_zone(channel: Channel) -> str:
+    """The time zone the alert's times are in: the reader's own when the address is an account's,
+    else the project owner's (as Healthchecks), else UTC."""
+    from chalicelib.accounts import preferences, users
+
+    reader = users.find_by_email(target(channel)["value"])
+    if reader is None:
+        try:
+            owner = Project.get(channel.project).owner
+        except Project.DoesNotExist:
+            owner = None
+        reader = users.get(owner) if owner else None
+    return reader.tz if reader is not None and preferences.known_zone(reader.tz) else "UTC"
+
+
+def _context(notice: Notice, zone: str) -> dict:
     body, clipped = text.body_tail(notice.last_ping_body, BODY_LIMIT)
     details = text.details(notice)
     if notice.last_ping is not None:
-        details.append(("Last Ping Time", text.format_time(notice.last_ping.created)))
+        details.append(("Last Ping Time", text.format_time(notice.last_ping.created, zone)))
     return {
         "site_name": settings.SITE_NAME,
         "status": notice.status,
@@ -92,7 +107,7 @@ def _context(notice: Notice) -> dict:
         "desc": notice.check.desc,
         "project_name": notice.project_name,
         "details": details,
-        "changed_at": text.format_time(notice.now),
+        "changed_at": text.format_time(notice.now, zone),
         "body": body,
         "body_clipped": clipped,
         "body_limit": f"{BODY_LIMIT:,}",

@@ -1,6 +1,7 @@
 """Wording every integration kind shares: durations, times, the status sentence, check details."""
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
+from zoneinfo import ZoneInfo
 
 from chalicelib import settings
 from chalicelib.integrations.base import Notice
@@ -45,9 +46,12 @@ def ago(moment: datetime, now: datetime) -> str:
     return duration(now - moment) + " ago"
 
 
-def format_time(moment: datetime) -> str:
-    """An absolute time as in mail headers, in UTC: "Thu, 15 Jan 2026 12:00:00 GMT"."""
-    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+def format_time(moment: datetime, zone: str = "UTC") -> str:
+    """An absolute time as in mail headers: "Thu, 15 Jan 2026 12:00:00 GMT" in UTC, else with
+    the offset and the zone's name: "Thu, 15 Jan 2026 14:00:00 +0200 (Europe/Riga)"."""
+    if zone == "UTC":
+        return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+    return f"{format_datetime(moment.astimezone(ZoneInfo(zone)))} ({zone})"
 
 
 def name_then_code(check: Check) -> str:
