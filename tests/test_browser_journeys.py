@@ -126,6 +126,16 @@ def test_ping_now_resumes_the_paused_check_live(story):
     expect(page.locator("#status-word")).to_have_text("Up")
 
 
+def test_the_log_shows_a_new_ping_without_a_reload(story):
+    page, site = story.page, story.site
+    page.goto(f"{site.base}/checks/{story.check_code}/log/")
+    rows = page.locator("#log-rows tr")
+    before = rows.count()
+    requests.post(f"{site.base}/ping/{story.check_code}/log", data=b"from the log test", timeout=10)
+    expect(rows).to_have_count(before + 1)
+    expect(rows.first).to_contain_text("Log")
+
+
 def test_invite_a_read_only_member_who_cannot_edit(story, chromium):
     page, site = story.page, story.site
     project_code = re.search(r"/projects/([0-9a-f-]+)/", page.locator("a[href$='/settings/']").first.get_attribute("href"))[1]

@@ -62,6 +62,24 @@ def test_log_events_returns_rows_for_the_script(web, check, ping, now):
     assert result["older"] is None
 
 
+def test_the_live_update_gets_only_the_stamp_until_something_new_arrives(web, check, ping, now):
+    ping(check, now)
+    url = f"/checks/{check.code}/log_events/?filtered=1&success=on"
+    stamp = json.loads(web.xhr("GET", url).body)["stamp"]
+    assert json.loads(web.xhr("GET", f"{url}&u={stamp}").body) == {"stamp": stamp}
+
+    ping(check, now)
+    newer = json.loads(web.xhr("GET", f"{url}&u={stamp}").body)
+    assert newer["stamp"] != stamp and 'id="event-ping-2"' in newer["rows"]
+
+
+def test_only_the_newest_page_updates_itself(web, check, ping, now):
+    ping(check, now)
+    assert 'data-live="1"' in web.get(f"/checks/{check.code}/log/").body.decode()
+    older_page = web.get(f"/checks/{check.code}/log/", {"before": now.isoformat()}).body.decode()
+    assert 'data-live="0"' in older_page
+
+
 def test_bad_before_is_a_400(web, check):
     assert web.get(f"/checks/{check.code}/log/", {"before": "yesterday"}).status_code == 400
 

@@ -27,11 +27,14 @@ def log(request: WebRequest, code: str) -> WebResponse:
 
 
 def log_events(request: WebRequest, code: str) -> WebResponse:
-    """The log's rows for other filters or an older page, as HTML in JSON (for static/log.js)."""
+    """The log's rows for other filters or an older page, as HTML in JSON (for static/log.js);
+    with ?u=<stamp> of the rows the page has, only the stamp when nothing is new (its live update)."""
     check, _, _ = access.check_for(request.user, code, "read")
     context = _log_context(request, check)
+    if request.arg("u") == context["stamp"]:
+        return json_response({"stamp": context["stamp"]})
     rows = render.render_fragment(request, "checks/_events.html", **context)
-    return json_response({"rows": rows, "older": context["older_url"]})
+    return json_response({"rows": rows, "older": context["older_url"], "stamp": context["stamp"]})
 
 
 def log_csv(request: WebRequest, code: str) -> WebResponse:
@@ -56,6 +59,7 @@ def _log_context(request: WebRequest, check: Check) -> dict:
     return {
         "check": check,
         "events": found,
+        "stamp": events.stamp(found),
         "kinds": kinds,
         "kind_names": KIND_NAMES,
         "before": before,
