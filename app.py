@@ -291,6 +291,11 @@ def my_projects():
     return _page("projects_pages.index")
 
 
+@app.route("/projects/menu", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def projects_menu():
+    return _page("projects_pages.menu")
+
+
 @app.route("/projects/add", methods=["POST"], content_types=WEB_CONTENT_TYPES)
 def add_project():
     return _page("projects_pages.add")

@@ -54,6 +54,19 @@ window.hc = (function () {
     if (icon) icon.href = anyDown ? icon.dataset.down : icon.dataset.up;
   }
 
+  // The project switcher loads its list (an escaped HTML fragment) the first time it opens.
+  document.addEventListener("toggle", (event) => {
+    const menu = event.target;
+    if (!menu.matches || !menu.matches("details[data-menu-url]") || !menu.open || menu.dataset.loaded) return;
+    get(menu.dataset.menuUrl).then((response) => {
+      if (!response.ok) throw new Error(response.status);
+      return response.text();
+    }).then((html) => {
+      menu.querySelector(".project-menu-body").innerHTML = html;
+      menu.dataset.loaded = "1";
+    }).catch(() => { window.location.href = "/"; });
+  }, true);
+
   // Copy buttons: <button data-copy="#id-of-element-with-the-text">.
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-copy]");

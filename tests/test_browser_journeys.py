@@ -136,6 +136,14 @@ def test_the_log_shows_a_new_ping_without_a_reload(story):
     expect(rows.first).to_contain_text("Log")
 
 
+def test_the_project_switcher_lists_the_projects(story):
+    page = story.page
+    page.goto(f"{story.site.base}/checks/{story.check_code}/details/")
+    page.locator(".project-menu > summary").click()
+    expect(page.locator(".project-menu-list a")).to_have_count(1)
+    expect(page.locator(".project-menu-list a")).to_have_attribute("href", re.compile(r"^/projects/[0-9a-f-]+/checks/$"))
+
+
 def test_invite_a_read_only_member_who_cannot_edit(story, chromium):
     page, site = story.page, story.site
     project_code = re.search(r"/projects/([0-9a-f-]+)/", page.locator("a[href$='/settings/']").first.get_attribute("href"))[1]

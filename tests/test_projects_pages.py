@@ -281,3 +281,21 @@ def test_the_prometheus_url_is_shown_when_metrics_are_on(web, project, monkeypat
     assert url in page(web.get(settings_url(project)))
     monkeypatch.setattr(settings, "PROMETHEUS_ENABLED", False)
     assert url not in page(web.get(settings_url(project)))
+
+
+def test_the_project_switcher_lists_the_users_projects_with_their_status(web, user, project, now):
+    from chalicelib import checks, projects
+
+    mine = projects.create_project("Second", now, owner=user.id).project
+    down = checks.create_check(mine, now, name="x")
+    checks.Check.get(down.code).update(actions=[checks.Check.status.set("down")])
+    projects.create_project("Someone else's", now)
+    menu = web.get("/projects/menu/").body.decode()
+    assert f'href="/projects/{project.code}/checks/"' in menu and f'href="/projects/{mine.code}/checks/"' in menu
+    assert "Someone else" not in menu
+    assert menu.index("Second") < menu.index(project.name)  # down projects first
+    assert "(Down)" in menu
+
+
+def test_project_pages_offer_the_switcher(web, project):
+    assert 'data-menu-url="/projects/menu/"' in web.get(f"/projects/{project.code}/checks/").body.decode()

@@ -40,6 +40,7 @@ ROUTES = [
     ("POST", "/projects/{project}/badges/", "read", {"target": "check", "check": "", "fmt": "json", "states": "3"}),
     # projects, teams, integrations (chalicelib/web/projects_pages.py, integrations_pages.py)
     ("GET", "/", "login", None),
+    ("GET", "/projects/menu/", "login", None),
     ("POST", "/projects/add/", "login", {"name": "New project"}),
     ("GET", "/projects/{project}/settings/", "read", None),
     ("POST", "/projects/{project}/settings/", "write", {"set_project_name": "1", "name": "Renamed"}),

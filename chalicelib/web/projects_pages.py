@@ -4,7 +4,7 @@ from chalicelib.models import Check, Project, User
 from chalicelib.accounts.limits import TryLater
 from chalicelib.web import access, accounts_pages, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, json_response, redirect
-from chalicelib.web.render import render
+from chalicelib.web.render import render, render_fragment
 
 KEY_LABELS = {"api_key": "API key", "api_key_readonly": "API key (read-only)", "ping_key": "Ping key"}
 
@@ -20,6 +20,12 @@ def index(request: WebRequest, add_error: str = "", status: int = 200) -> WebRes
         request, "projects/index.html", status=status, section="projects", rows=rows, last_project=last,
         add_error=add_error, name_max=projects.NAME_MAX,
     )
+
+
+def menu(request: WebRequest) -> WebResponse:
+    """GET /projects/menu/ : the navigation's project switcher, an HTML fragment loaded when opened."""
+    rows = project_overview.summaries(request.user, request.now)
+    return WebResponse(body=render_fragment(request, "projects/_menu.html", rows=rows))
 
 
 def add(request: WebRequest) -> WebResponse:
