@@ -55,11 +55,19 @@ def body_preview(ping: Ping) -> str:
     return bytes(ping.body)[:BODY_PREVIEW].decode("utf-8", errors="replace")
 
 
+def origin(ping: Ping) -> str:
+    """How and whence the ping came: "HTTPS POST from 1.2.3.4", or "Email from <sender>"."""
+    if ping.scheme == "email":
+        return ping.ua
+    how = " ".join(part for part in (ping.scheme.upper(), ping.method) if part)
+    return f"{how} from {ping.remote_addr or 'an unknown address'}"
+
+
 def source(ping: Ping) -> str:
     """Where the ping came from: "HTTPS POST from 1.2.3.4 - <body> - <user agent>", or the mail sender."""
     if ping.scheme == "email":
         return ping.ua
-    parts = [f"{ping.scheme.upper()} {ping.method} from {ping.remote_addr or 'an unknown address'}"]
+    parts = [origin(ping)]
     preview = body_preview(ping)
     if preview:
         parts.append(preview)

@@ -103,6 +103,18 @@ def test_text_part_has_the_alert_details(smtp_server, notice, last_ping):
         assert expected in plain
 
 
+def test_the_alert_says_where_the_last_ping_came_from(smtp_server, notice, last_ping):
+    last_ping.scheme, last_ping.method, last_ping.remote_addr = "https", "POST", "203.0.113.9"
+    _, plain, _ = send(smtp_server, notice("down", last_ping=last_ping))
+    assert "Last Ping From: HTTPS POST from 203.0.113.9" in plain
+
+
+def test_an_email_pings_sender_is_where_it_came_from(smtp_server, notice, last_ping):
+    last_ping.scheme, last_ping.ua = "email", "Email from backup@example.org"
+    _, plain, _ = send(smtp_server, notice("down", last_ping=last_ping))
+    assert "Last Ping From: Email from backup@example.org" in plain
+
+
 def test_html_part_has_the_alert_details(smtp_server, notice, last_ping):
     n = notice("down", last_ping=last_ping, last_ping_body=b"disk full")
     _, _, html = send(smtp_server, n)

@@ -4,7 +4,7 @@ import json
 import os
 import re
 
-from chalicelib import emails, settings, signing
+from chalicelib import emails, event_text, settings, signing
 from chalicelib.integrations import recipient, text
 from chalicelib.integrations.base import Notice, TransportError
 from chalicelib.models import Channel, Project
@@ -97,6 +97,7 @@ def _context(notice: Notice, zone: str) -> dict:
     details = text.details(notice)
     if notice.last_ping is not None:
         details.append(("Last Ping Time", text.format_time(notice.last_ping.created, zone)))
+        details.append(("Last Ping From", event_text.origin(notice.last_ping)))
     return {
         "site_name": settings.SITE_NAME,
         "status": notice.status,
