@@ -663,6 +663,11 @@ def validate_schedule():
     return _page("schedule_pages.validate", login=False)
 
 
+@app.route("/contact.vcf", methods=["GET"], content_types=WEB_CONTENT_TYPES)
+def contact_card():
+    return _page("contact_card.vcard", login=False)
+
+
 @app.route("/tv", methods=["GET"], content_types=WEB_CONTENT_TYPES)
 def tv():
     return _page("tv.page", login=False)
