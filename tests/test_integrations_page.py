@@ -329,3 +329,7 @@ def test_the_integrations_item_warns_when_one_failed(web, project, email_channel
 
 def test_the_integrations_item_is_quiet_when_all_is_well(web, project, email_channel):
     assert "attention" not in nav_item(page(web.get(f"/projects/{project.code}/checks/")))
+
+
+def test_the_gallery_points_prometheus_users_to_the_settings(web, project):
+    assert f'href="/projects/{project.code}/settings/#prometheus"' in page(web.get(integrations_url(project)))
