@@ -37,9 +37,8 @@ def in_project(project_code: str) -> list[Channel]:
     return sorted(Channel.by_project.query(project_code), key=lambda c: (c.kind != "group", c.created))
 
 
-def attention(project_code: str) -> str:
-    """Why the project's integrations need a look ("" when they do not): none, or one failing."""
-    found = list(Channel.by_project.query(project_code))
+def attention(found: list[Channel]) -> str:
+    """Why a project's integrations need a look ("" when they do not): none, or one failing."""
     if not found:
         return "This project has no integrations: nobody is told when a check goes down."
     if any(channel.last_error for channel in found):

@@ -57,6 +57,7 @@ def _page(request: WebRequest, project: Project, role: str, add_error=None, stat
     shown = {row.check.code for row in rows if check_summary.matches(row, tags, search, statuses)}
     can_write = allows(role, "write")
     quota = teams.check_quota_for(project, len(rows)) if can_write else None
+    integrations = channels.in_project(project.code)
     return render.render(
         request,
         "checks/list.html",
@@ -79,7 +80,8 @@ def _page(request: WebRequest, project: Project, role: str, add_error=None, stat
         slots_left=quota.free if quota else 0,
         slots_used=quota.used if quota else len(rows),
         over_limit=quota if quota and quota.used > quota.limit else None,
-        **_integrations_context(channels.in_project(project.code)),
+        **_integrations_context(integrations),
+        integrations_attention=channels.attention(integrations),  # saves the page a second Query
         ping_url=_ping_url_maker(project, rows),
         show_durations=any(row.check.last_duration is not None for row in rows),
         duration=event_text.duration,

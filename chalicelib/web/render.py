@@ -36,7 +36,8 @@ def render(request: WebRequest, template: str, status: int = 200, **context) -> 
     if project is not None and request.user is not None:
         from chalicelib import channels
 
-        context.setdefault("integrations_attention", channels.attention(project.code))
+        if "integrations_attention" not in context:
+            context["integrations_attention"] = channels.attention(channels.in_project(project.code))
     return WebResponse(status=status, body=render_fragment(request, template, **context))
 
 
