@@ -184,6 +184,20 @@ def ingest_email(event):
     ses.handle_notification(event.message, _now())
 
 
+@app.on_sns_message(topic=settings.EMAIL_EVENTS_TOPIC, name="email_events")
+def email_events(event):
+    """SES bounces and complaints of the mail we send (see infra/email.yaml, chalicelib/bounces.py)."""
+    import json
+
+    from chalicelib import bounces
+
+    try:
+        message = json.loads(event.message)
+    except ValueError:
+        message = event.message  # not JSON: bounces.handle logs and ignores it
+    bounces.handle(message, _now())
+
+
 BADGE_METHODS = ["GET", "OPTIONS"]
 
 

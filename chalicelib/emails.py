@@ -86,8 +86,10 @@ def _send_ses(message: EmailMessage) -> None:
     from chalicelib import aws
 
     try:
+        # The configuration set publishes the message's bounces and complaints (chalicelib/bounces.py).
+        extra = {"ConfigurationSetName": settings.SES_CONFIGURATION_SET} if settings.SES_CONFIGURATION_SET else {}
         aws.client("ses").send_raw_email(
-            Source=message["From"], Destinations=[message["To"]], RawMessage={"Data": message.as_bytes()}
+            Source=message["From"], Destinations=[message["To"]], RawMessage={"Data": message.as_bytes()}, **extra
         )
     except ClientError as e:
         error = e.response.get("Error", {})

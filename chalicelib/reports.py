@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import emails, report_content, settings, signing
+from chalicelib import bounces, emails, report_content, settings, signing
 from chalicelib.accounts import preferences, users
 from chalicelib.models import User
 
@@ -99,7 +99,11 @@ def send_reminder(user: User, now: datetime) -> bool:
 
 def _send(user: User, subject: str, template: str, now: datetime, **context) -> None:
     url = unsubscribe_url(user, now)
-    headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    headers = {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        bounces.USER_HEADER: user.id,  # a bounce or complaint turns this user's mail off
+    }
     emails.send_template(
         user.email, subject, template, headers=headers, unsubscribe_url=url,
         settings_url=settings.SITE_ROOT + SETTINGS_PATH, **context,

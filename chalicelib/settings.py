@@ -67,6 +67,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = _bool("EMAIL_USE_SSL")
+# The SES configuration set outgoing mail names (its events: bounces and complaints); empty, none.
+SES_CONFIGURATION_SET = os.environ.get("SES_CONFIGURATION_SET", "")
+# The SNS topic that configuration set publishes bounces and complaints to (infra/email.yaml).
+EMAIL_EVENTS_TOPIC = os.environ.get("EMAIL_EVENTS_TOPIC", f"hc-{STAGE}-email-events")
 # Email integrations to an address other than the user's own wait for a confirmation link.
 EMAIL_USE_VERIFICATION = _bool("EMAIL_USE_VERIFICATION", True)
 WEBHOOKS_ENABLED = _bool("WEBHOOKS_ENABLED", True)

@@ -23,7 +23,7 @@ INFRA = ROOT / "infra"
 # The hand-written parts, merged in this order; tables come from infra/tables.py.
 TEMPLATE_FILES = ["storage.yaml", "email.yaml", "alarms.yaml"]
 # Chalice's function resources (logical ids it derives from app.py's handler names).
-CHALICE_FUNCTIONS = ["APIHandler", "Sweep", "Reports", "Deliver", "IngestEmail"]
+CHALICE_FUNCTIONS = ["APIHandler", "Sweep", "Reports", "Deliver", "IngestEmail", "EmailEvents"]
 PING_FUNCTION = "PingHandler"
 PING_PATH_PREFIX = "/ping/"
 RUNTIME = "python3.11"
@@ -57,6 +57,8 @@ def _functions_environment() -> dict:
         "SECRET_KEY": {"Fn::Sub": "{{resolve:secretsmanager:${SecretKeyName}}}"},
         "FLIPS_STREAM_ARN": {"Fn::GetAtt": ["FlipsTable", "StreamArn"]},
         "INBOUND_EMAIL_TOPIC": {"Fn::GetAtt": ["InboundEmailTopic", "TopicName"]},
+        "EMAIL_EVENTS_TOPIC": {"Fn::GetAtt": ["EmailEventsTopic", "TopicName"]},
+        "SES_CONFIGURATION_SET": {"Ref": "EmailConfigurationSet"},
     }
 
 
@@ -152,6 +154,9 @@ def function_overrides() -> dict:
     resources["IngestEmail"]["Properties"]["Events"] = {
         # Fn::Sub, the key Chalice's own value uses: the merge is deep, so a Ref would sit beside it.
         "IngestEmailSnsSubscription": {"Properties": {"Topic": {"Fn::Sub": "${InboundEmailTopic}"}}}
+    }
+    resources["EmailEvents"]["Properties"]["Events"] = {
+        "EmailEventsSnsSubscription": {"Properties": {"Topic": {"Fn::Sub": "${EmailEventsTopic}"}}}
     }
     return resources
 

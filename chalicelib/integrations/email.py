@@ -4,7 +4,7 @@ import json
 import os
 import re
 
-from chalicelib import emails, event_text, settings, signing
+from chalicelib import bounces, emails, event_text, settings, signing
 from chalicelib.integrations import recipient, text
 from chalicelib.integrations.base import Notice, TransportError
 from chalicelib.models import Channel, Project
@@ -51,8 +51,13 @@ def send(channel: Channel, notice: Notice) -> None:
         subject,
         _environment(False).get_template("emails/alert.txt").render(context),
         _environment(True).get_template("emails/alert.html").render(context),
-        # Mail clients show an unsubscribe button, and POST to the URL for it (RFC 8058).
-        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        # Mail clients show an unsubscribe button, and POST to the URL for it (RFC 8058); a bounce
+        # or complaint names the channel by its header (chalicelib/bounces.py).
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            bounces.CHANNEL_HEADER: channel.code,
+        },
     )
 
 
