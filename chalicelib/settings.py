@@ -18,6 +18,8 @@ S3_BUCKET = os.environ.get("S3_BUCKET", f"hc-{STAGE}-bodies")
 
 SITE_ROOT = os.environ.get("SITE_ROOT", "http://localhost:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Mychecks")
+# Where people write for help; every page's footer shows it when set.
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "")
 # Whether people may sign up on the login page; off, only invitations make accounts.
 REGISTRATION_OPEN = _bool("REGISTRATION_OPEN", True)
 # Empty means the default (a stack parameter left blank).

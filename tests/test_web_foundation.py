@@ -252,3 +252,9 @@ def test_retry_after_says_when_a_use_is_back(aws, now):
 def test_hashed_key_hides_the_address():
     key = ratelimit.hashed("em", "alice@example.org")
     assert key.startswith("em-") and "alice" not in key
+
+
+def test_pages_show_the_support_address_when_there_is_one(anonymous_web, monkeypatch):
+    assert 'id="support-email"' not in anonymous_web.get("/accounts/login/").body.decode()
+    monkeypatch.setattr(settings, "SUPPORT_EMAIL", "help@example.org")
+    assert '<a href="mailto:help@example.org" id="support-email">help@example.org</a>' in anonymous_web.get("/accounts/login/").body.decode()

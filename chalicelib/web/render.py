@@ -51,6 +51,7 @@ def render_fragment(request: WebRequest, template: str, **context) -> str:
         "project": None,  # the project whose navigation the page shows
         "section": "",  # which navigation item is current
         "integrations_attention": "",  # why the Integrations item warns ("" for no warning)
+        "support_email": settings.SUPPORT_EMAIL,
     }
     return environment().get_template(template).render({**base, **context})
 
