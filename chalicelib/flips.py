@@ -1,7 +1,13 @@
 """Flips: the history of a check's status changes, which drives alerts and downtime figures."""
 from datetime import datetime
 
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
 from chalicelib.models import FLIP_RETENTION, Check, Flip
+
+# Why a transaction was cancelled when it lost a race, rather than failed.
+LOST_RACE = {"ConditionalCheckFailed", "TransactionConflict", "None"}
 
 
 def write_flip(check: Check, old_status: str, new_status: str, reason: str, created: datetime) -> Flip:
@@ -21,6 +27,21 @@ def new_flip(check: Check, old_status: str, new_status: str, reason: str, create
         reason=reason,
         expires=created + FLIP_RETENTION,
     )
+
+
+def update_with_flip(check: Check, actions: list, condition, flip: Flip) -> bool:
+    """The check's update (if the condition still holds) and its flip, both or neither: a status
+    change is never stored without the flip that alerts. False when a racing write won."""
+    try:
+        with TransactWrite(connection=Check._get_connection().connection) as both:
+            both.update(check, actions=actions, condition=condition)
+            both.save(flip)
+        return True
+    except TransactWriteError as e:
+        reasons = {reason.code if reason else "None" for reason in e.cancellation_reasons}
+        if e.cause_response_code == "TransactionCanceledException" and reasons <= LOST_RACE:
+            return False
+        raise
 
 
 def last_down_before(code: str, moment: datetime) -> Flip | None:

@@ -9,12 +9,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import UpdateError
 
 from chalicelib import schedules, settings
-from chalicelib.flips import new_flip
-from chalicelib.models import Check, Flip
+from chalicelib.flips import new_flip, update_with_flip
+from chalicelib.models import Check
 
 log = logging.getLogger(__name__)
 
@@ -51,34 +50,17 @@ def _handle(check: Check, now: datetime) -> bool:
         return False
     # The flip is dated when the check went down, not when the sweep noticed.
     flip = new_flip(check, old_status, "down", "timeout", alert_after)
-    # False: pinged meanwhile, or another sweep got there first.
-    return _conditional_update(check, [Check.status.set("down"), Check.alert_after.remove()], unchanged, flip)
+    # False: pinged meanwhile, or another sweep got there first. One transaction, so a sweep
+    # stopped by its timeout never leaves a check down without the flip that alerts.
+    return update_with_flip(check, [Check.status.set("down"), Check.alert_after.remove()], unchanged, flip)
 
 
-# Why a transaction was cancelled when it lost a race, rather than failed.
-LOST_RACE = {"ConditionalCheckFailed", "TransactionConflict", "None"}
-
-
-def _conditional_update(check: Check, actions: list, condition, flip: Flip | None = None) -> bool:
-    """Apply the actions if the condition still holds; with a flip, both or neither.
-
-    One transaction: a check must never be left down without the flip that alerts (a sweep
-    stopped between two writes would do that)."""
+def _conditional_update(check: Check, actions: list, condition) -> bool:
     try:
-        if flip is None:
-            check.update(actions=actions, condition=condition)
-        else:
-            with TransactWrite(connection=Check._get_connection().connection) as both:
-                both.update(check, actions=actions, condition=condition)
-                both.save(flip)
+        check.update(actions=actions, condition=condition)
         return True
     except UpdateError as e:
         if e.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    except TransactWriteError as e:
-        reasons = {reason.code if reason else "None" for reason in e.cancellation_reasons}
-        if e.cause_response_code == "TransactionCanceledException" and reasons <= LOST_RACE:
             return False
         raise
 

@@ -190,6 +190,13 @@ def moto_server(monkeypatch):
 
 
 @pytest.fixture
+def wall_now():
+    """The real clock, for tests on DynamoDB Local: its TTL deletes items (flips) whose expiry has
+    passed by the real clock, so a fixed date in the past would see them vanish mid-test."""
+    return datetime.now(timezone.utc)
+
+
+@pytest.fixture
 def dynamodb_local(moto_server, tmp_path, monkeypatch):
     """AWS's DynamoDB Local (the real engine, atomic under concurrency) for DynamoDB, moto's
     server for the rest: for tests of racing writers, where moto's emulation is not atomic."""
@@ -204,6 +211,29 @@ def dynamodb_local(moto_server, tmp_path, monkeypatch):
     engine.stop()
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB")
     aws_clients.reset()
+
+
+@pytest.fixture
+def flips_unreachable(aws):
+    """`with flips_unreachable():` every write touching the flips table fails, as a lost connection."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def unreachable():
+        client = models.Check._get_connection().connection.client
+
+        def refuse(params, **kwargs):
+            writes = [params] + [item.get("Put", {}) for item in params.get("TransactItems", [])]
+            if any(write.get("TableName") == models.Flip.Meta.table_name for write in writes):
+                raise ConnectionError("the flips table is unreachable")
+
+        client.meta.events.register("provide-client-params.dynamodb", refuse)
+        try:
+            yield
+        finally:
+            client.meta.events.unregister("provide-client-params.dynamodb", refuse)
+
+    return unreachable
 
 
 @pytest.fixture

@@ -120,20 +120,10 @@ def test_a_pass_sends_due_checks_down_side_by_side(make_check, ping, now, monkey
     assert flips(first)[-1][1] == flips(second)[-1][1] == "down"
 
 
-def test_a_check_is_not_left_down_without_its_flip(check, ping, now):
+def test_a_check_is_not_left_down_without_its_flip(check, ping, now, flips_unreachable):
     ping(check, now)
-    client = Check._get_connection().connection.client
-
-    def flips_table_unreachable(params, **kwargs):
-        writes = [params] + [item.get("Put", {}) for item in params.get("TransactItems", [])]
-        if any(write.get("TableName") == Flip.Meta.table_name for write in writes):
-            raise ConnectionError("the flips table is unreachable")
-
-    client.meta.events.register("provide-client-params.dynamodb", flips_table_unreachable)
-    try:
+    with flips_unreachable():
         assert sweep.sweep_once(now + PERIOD_AND_GRACE) == 0
-    finally:
-        client.meta.events.unregister("provide-client-params.dynamodb", flips_table_unreachable)
 
     assert checks.get(check.code).status == "up"
     assert sweep.sweep_once(now + PERIOD_AND_GRACE) == 1
@@ -147,7 +137,8 @@ def test_run_polls_until_its_time_is_up(monkeypatch):
     assert slept == [2, 2, 2, 2] and len(passes) == 5
 
 
-def test_parallel_sweeps_send_each_check_down_exactly_once(dynamodb_local, ping, now):
+def test_parallel_sweeps_send_each_check_down_exactly_once(dynamodb_local, ping, wall_now):
+    now = wall_now
     project = projects.create_project("Race", now).project
     racers = [checks.create_check(project, now, name=f"c{i}") for i in range(20)]
     for check in racers:
