@@ -11,6 +11,7 @@ import logging
 import uuid
 from datetime import datetime
 
+from chalicelib import channels
 from chalicelib.accounts import preferences, users
 from chalicelib.models import Channel
 
@@ -92,8 +93,7 @@ def _channel_bounced(code: str, error: str, permanent: bool, addresses: set[str]
         # The address was changed since (or it is not an email channel): the bounce is not its.
         log.info("Ignoring a bounce for integration %s: not its current address", code)
         return "ignored"
-    actions = [Channel.last_error.set(error)] + ([Channel.disabled.set(True)] if permanent else [])
-    channel.update(actions=actions)
+    channels.record_late_error(channel, error, permanent)
     log.info("Integration %s: %s%s", code, error, " (disabled)" if permanent else "")
     return "disabled" if permanent else "error recorded"
 

@@ -106,8 +106,7 @@ def form_context(kind: str, project: Project, channel: Channel | None = None) ->
 
     if kind == "group":
         own = channel.code if channel else None
-        candidates = [c for c in Channel.by_project.query(project.code) if c.kind != "group" and c.code != own]
-        return {"group_candidates": sorted(candidates, key=lambda c: c.created)}
+        return {"group_candidates": [c for c in channels.in_project(project.code) if c.kind != "group" and c.code != own]}
     return {
         "slack_oauth": slack.oauth_enabled(), "pd_app": pd.app_enabled(),
         "matrix_user": settings.MATRIX_USER_ID, "telegram_bot": settings.TELEGRAM_BOT_NAME,

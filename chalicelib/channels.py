@@ -59,6 +59,12 @@ def for_check(check: Check) -> list[Channel]:
     return sorted(usable, key=lambda c: (c.last_notify_duration is None, c.last_notify_duration or 0))
 
 
+def record_late_error(channel: Channel, error: str, disable: bool) -> None:
+    """A failure learned after the send (a bounce, a delivery report): the dashboard's last error,
+    and the channel disabled when the failure is permanent."""
+    channel.update(actions=[Channel.last_error.set(error)] + ([Channel.disabled.set(True)] if disable else []))
+
+
 def record_result(channel: Channel, started: datetime, duration: float, error: str, disable: bool) -> None:
     """Keep the last attempt on the channel, for the dashboard (a success does not re-enable)."""
     actions = [

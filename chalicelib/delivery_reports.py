@@ -6,7 +6,7 @@ Healthchecks ignores them for notifications older than an hour.
 """
 from datetime import datetime
 
-from chalicelib import settings, signing
+from chalicelib import channels, settings, signing
 from chalicelib.models import Channel, Flip, Notification
 
 SALT = "delivery-report"
@@ -38,7 +38,7 @@ def record(token: str, form: dict[str, str], now: datetime) -> bool:
     except (ValueError, KeyError, TypeError, Notification.DoesNotExist, Channel.DoesNotExist):
         return False
     notification.update(actions=[Notification.error.set(error)])
-    channel.update(actions=[Channel.last_error.set(error)] + ([Channel.disabled.set(True)] if disable else []))
+    channels.record_late_error(channel, error, disable)
     return True
 
 

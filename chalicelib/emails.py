@@ -31,6 +31,11 @@ def send(to: str, subject: str, text: str, html: str | None = None, headers: dic
     backend(message)
 
 
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """Mail clients show their own unsubscribe button and POST to the URL for it (RFC 8058)."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def send_template(to: str, subject: str, name: str, headers: dict | None = None, **context) -> None:
     """Send templates/emails/<name>.txt, with <name>.html as its HTML part, rendered with context."""
     context = {"site_name": settings.SITE_NAME, "site_root": settings.SITE_ROOT, **context}

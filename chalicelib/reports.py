@@ -99,11 +99,8 @@ def send_reminder(user: User, now: datetime) -> bool:
 
 def _send(user: User, subject: str, template: str, now: datetime, **context) -> None:
     url = unsubscribe_url(user, now)
-    headers = {
-        "List-Unsubscribe": f"<{url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        bounces.USER_HEADER: user.id,  # a bounce or complaint turns this user's mail off
-    }
+    # A bounce or complaint turns this user's mail off (chalicelib/bounces.py).
+    headers = {**emails.unsubscribe_headers(url), bounces.USER_HEADER: user.id}
     emails.send_template(
         user.email, subject, template, headers=headers, unsubscribe_url=url,
         settings_url=settings.SITE_ROOT + SETTINGS_PATH, **context,

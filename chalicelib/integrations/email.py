@@ -51,13 +51,8 @@ def send(channel: Channel, notice: Notice) -> None:
         subject,
         _environment(False).get_template("emails/alert.txt").render(context),
         _environment(True).get_template("emails/alert.html").render(context),
-        # Mail clients show an unsubscribe button, and POST to the URL for it (RFC 8058); a bounce
-        # or complaint names the channel by its header (chalicelib/bounces.py).
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            bounces.CHANNEL_HEADER: channel.code,
-        },
+        # A bounce or complaint names the channel by its header (chalicelib/bounces.py).
+        headers={**emails.unsubscribe_headers(unsubscribe), bounces.CHANNEL_HEADER: channel.code},
     )
 
 

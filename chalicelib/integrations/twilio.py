@@ -1,7 +1,7 @@
 """What the Twilio kinds (SMS, WhatsApp, phone calls) share: the account's API, its auth and its errors."""
 import base64
 
-from chalicelib import settings
+from chalicelib import delivery_reports, settings
 from chalicelib.integrations import http
 from chalicelib.integrations.base import TransportError
 
@@ -21,8 +21,6 @@ def sender() -> dict[str, str]:
 
 def status_callback(channel, notice) -> dict[str, str]:
     """Twilio reports a message or call that failed after it took it, to this URL."""
-    from chalicelib import delivery_reports
-
     return {"StatusCallback": delivery_reports.callback_url(notice.flip, channel.code)}
 
 
