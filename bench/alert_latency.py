@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
-
-from chalicelib import channels, checks, projects
+from chalicelib.accounts import projects
+from chalicelib.checks import channels, checks
 
 FIRST_DEADLINE = 5.0  # seconds after setup starts: room to create the checks and the channel
 SPACING = 0.5  # seconds between two checks' deadlines

@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
-
-from chalicelib import checks, projects
+from chalicelib.accounts import projects
+from chalicelib.checks import checks
 
 GOAL_MS = 300
 PING_MODELS = ["Check", "Ping", "Flip"]  # the tables a ping touches
@@ -37,7 +37,7 @@ for name, kind, arg in plan:
     if kind == "import":
         __import__(arg)
     elif kind == "clients":  # what the first request would create: one client per table model
-        from chalicelib import models
+        from chalicelib.store import models
         for model in arg:
             getattr(models, model)._get_connection().connection.client
     else:

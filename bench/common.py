@@ -23,7 +23,6 @@ from pathlib import Path
 
 import requests
 
-
 # Before chalicelib.settings is imported: bench tables (hc-bench-*), never the dev ones.
 os.environ["STAGE"] = "bench"
 
@@ -98,7 +97,7 @@ def point_at(dynamodb_url: str, moto_url: str | None = None) -> None:
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_url
     # Dummy keys: DynamoDB Local (-sharedDb) and moto accept anything, and a real profile must not leak.
     os.environ.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1")
-    from chalicelib import aws
+    from chalicelib.store import aws
 
     aws.reset()
 
@@ -233,7 +232,7 @@ class AwsCalls:
 
     def attach(self) -> "AwsCalls":
         """Hook the clients of every pynamodb model and boto3's S3 client; again after aws.reset()."""
-        from chalicelib import aws, models
+        from chalicelib.store import aws, models
 
         dynamodb = {id(c): c for c in (m._get_connection().connection.client for m in models.ALL_MODELS)}
         for client in dynamodb.values():

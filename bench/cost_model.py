@@ -7,11 +7,13 @@ import json
 import math
 from dataclasses import dataclass
 
-from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
-
-from bench import ping_path
-from chalicelib import checks, settings, sweep
-from chalicelib.models import Check
+from bench import (
+    common,  # first: sets STAGE=bench before chalicelib.settings is read
+    ping_path,
+)
+from chalicelib import settings
+from chalicelib.checks import checks, sweep
+from chalicelib.store.models import Check
 
 # AWS list prices, us-east-1, on-demand, in USD, as known at PRICES_AS_OF (not fetched: this machine
 # has no web access). Free tiers are left out. Check https://aws.amazon.com/pricing before relying on them.

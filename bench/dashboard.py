@@ -11,10 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
 from bench.ping_path import in_process_moto
-
-from chalicelib import checks, projects  # noqa: E402
-from chalicelib.accounts import users  # noqa: E402
-from chalicelib.models import Check  # noqa: E402
+from chalicelib.accounts import (
+    projects,
+    users,  # noqa: E402
+)
+from chalicelib.checks import checks  # noqa: E402
+from chalicelib.store.models import Check  # noqa: E402
 
 WARM_UP = 3
 GOAL_MS = 100
@@ -50,7 +52,7 @@ def request(path: str, session_key: str, query: dict[str, list[str]] | None = No
     return WebRequest("GET", path, query or {}, headers, b"", "127.0.0.1", datetime.now(timezone.utc))
 
 
-def measure(view: str, make_request, samples: int, emulator_cpu, counter, **params) -> dict:
+def measure(view, make_request, samples: int, emulator_cpu, counter, **params) -> dict:
     from chalicelib.web import dispatch
 
     walls, cpus, calls, size = [], [], [], 0
@@ -73,6 +75,7 @@ def run(sizes: list[int], samples: int) -> list[list]:
     import json
 
     from chalicelib.web import dispatch, sessions
+    from chalicelib.web.pages import checks_list
 
     rows = []
     with in_process_moto() as emulator_cpu:
@@ -85,11 +88,11 @@ def run(sizes: list[int], samples: int) -> list[list]:
             _, key = sessions.create(user, now)
             page_path = f"/projects/{project.code}/checks/"
             status_path = page_path + "status/"
-            token = json.loads(dispatch.run("checks_list.status", request(status_path, key), code=project.code).body)["token"]
+            token = json.loads(dispatch.run(checks_list.status, request(status_path, key), code=project.code).body)["token"]
             cases = [
-                ("checks list", "checks_list.checks_page", lambda: request(page_path, key)),
-                ("status JSON, all", "checks_list.status", lambda: request(status_path, key)),
-                ("status JSON, none changed", "checks_list.status", lambda: request(status_path, key, {"since": [token]})),
+                ("checks list", checks_list.checks_page, lambda: request(page_path, key)),
+                ("status JSON, all", checks_list.status, lambda: request(status_path, key)),
+                ("status JSON, none changed", checks_list.status, lambda: request(status_path, key, {"since": [token]})),
             ]
             for name, view, make in cases:
                 result = measure(view, make, samples, emulator_cpu, counter, code=project.code)

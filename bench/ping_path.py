@@ -11,11 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
-
 import requests
 
-from chalicelib import checks, models, projects, storage
+from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
+from chalicelib.accounts import projects
+from chalicelib.checks import checks
+from chalicelib.store import models, storage
 
 BODY = b"backup finished: 1204 files, 3.2 GB\n" * 30  # ~1 KB: over the 100 bytes kept inline
 PRUNE_EVERY = 100  # pings.PRUNE_EVERY: the steady-state row spans one prune
@@ -172,7 +173,7 @@ def in_process_moto():
     from moto import mock_aws
     from moto.core.models import botocore_stubber
 
-    from chalicelib import aws
+    from chalicelib.store import aws
 
     saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("AWS_ENDPOINT_URL")}
     os.environ.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1")

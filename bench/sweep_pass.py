@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
-
-from chalicelib import checks, models, projects, schedules, settings, sweep
-from chalicelib.models import Check, Flip
+from chalicelib import settings
+from chalicelib.accounts import projects
+from chalicelib.checks import checks, schedules, sweep
+from chalicelib.store import models
+from chalicelib.store.models import Check, Flip
 
 PROGRESS_EVERY = 10_000
 SEED_CHUNK = 1_000
@@ -145,7 +147,7 @@ class SimulatedResult:
     due: int
     read: int
     queries: int
-    sampled: int  # checks whose deadline and status were also worked out by chalicelib.schedules
+    sampled: int  # checks whose deadline and status were also worked out by chalicelib.checks.schedules
     pass_seconds: float | None  # estimated from a seeded size's measured pass
     empty_seconds: float | None
 
@@ -181,7 +183,7 @@ def simulate(n: int, due_percent: float, rng: random.Random, measured: SizeResul
 
 
 def verify_deadlines(ago: list[float], rng: random.Random, size: int = 2_000) -> int:
-    """The arithmetic's deadline (last_ping + timeout + grace) and "due" against chalicelib.schedules,
+    """The arithmetic's deadline (last_ping + timeout + grace) and "due" against chalicelib.checks.schedules,
     on a sample of the checks; raises if they disagree. Returns the sample size."""
     now = datetime.now(timezone.utc)
     for seconds_ago in rng.sample(ago, min(size, len(ago))):
@@ -197,7 +199,7 @@ def verify_deadlines(ago: list[float], rng: random.Random, size: int = 2_000) ->
 def report_simulated(result: SimulatedResult, measured: SizeResult | None) -> None:
     print(f"SIMULATED, not seeded: {result.checks:,} checks by index arithmetic (the due index's rows")
     print("sorted per shard, each shard's Query counted up to now); the deadlines and the due count")
-    print(f"were checked against chalicelib.schedules on {result.sampled:,} sampled checks.")
+    print(f"were checked against chalicelib.checks.schedules on {result.sampled:,} sampled checks.")
     seconds = "-" if result.pass_seconds is None else f"~{result.pass_seconds:.1f}"
     empty = "-" if result.empty_seconds is None else f"~{result.empty_seconds:.3f}"
     print(common.table(

@@ -16,6 +16,11 @@ STAGE = os.environ.get("STAGE", "dev")
 TABLE_PREFIX = os.environ.get("TABLE_PREFIX", f"hc-{STAGE}-")
 S3_BUCKET = os.environ.get("S3_BUCKET", f"hc-{STAGE}-bodies")
 
+# Where templates/ and static/ sit: beside chalicelib/, in the repository and in the Lambda zip.
+APP_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATES_DIR = os.path.join(APP_ROOT, "templates")
+STATIC_DIR = os.path.join(APP_ROOT, "static")
+
 SITE_ROOT = os.environ.get("SITE_ROOT", "http://localhost:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Mychecks")
 # Where people write for help; every page's footer shows it when set.

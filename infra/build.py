@@ -2,7 +2,7 @@
 
 `python -m infra.build --stage dev --out build` writes build/dev/package/{sam.json,deployment.zip}.
 Chalice zips only app.py, chalicelib/ and vendor/ (whose contents land at the zip's root), so
-the staged copy carries templates/ and static/ under vendor/: in the zip they sit beside
+the staged copy carries templates/, static/ and ping_app.py under vendor/: in the zip they sit beside
 chalicelib/, where chalicelib/web/render.py looks for them, and the working tree stays clean.
 """
 import argparse
@@ -28,7 +28,8 @@ PING_FUNCTION = "PingHandler"
 PING_PATH_PREFIX = "/ping/"
 RUNTIME = "python3.11"
 STAGED = ["app.py", "chalicelib", "requirements.txt"]
-VENDORED = ["templates", "static"]
+# ping_app.py is the ping Lambda's handler module: under vendor/ it lands at the zip's root.
+VENDORED = ["templates", "static", "ping_app.py"]
 
 # Parameters only the functions need (the infra files declare their own).
 FUNCTION_PARAMETERS = {
@@ -81,7 +82,7 @@ def merge_parts(parts: list[dict]) -> dict:
 
 
 def ping_routes(app) -> dict[str, list[str]]:
-    """The ping paths of app.py and their methods, as API Gateway's swagger names them."""
+    """The ping paths (ping_app.py's, also on app.py) and their methods, as API Gateway's swagger names them."""
     return {
         path: sorted(method.lower() for method in entries)
         for path, entries in app.routes.items()
@@ -105,7 +106,7 @@ def ping_function(routes: dict[str, list[str]]) -> dict:
             "Type": "AWS::Serverless::Function",
             "Properties": {
                 "Runtime": RUNTIME,
-                "Handler": "app.app",
+                "Handler": "ping_app.app",
                 "CodeUri": "./deployment.zip",
                 "Timeout": 10,
                 "MemorySize": 256,
@@ -212,7 +213,10 @@ def stage_source(source: Path) -> None:
         else:
             shutil.copy2(path, source / name)
     for name in VENDORED:
-        shutil.copytree(ROOT / name, source / "vendor" / name, ignore=ignore)
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / "vendor" / name, ignore=ignore)
+        else:
+            shutil.copy2(ROOT / name, source / "vendor" / name)
     chalice_dir = source / ".chalice"
     chalice_dir.mkdir(exist_ok=True)  # keeps deployments/, Chalice's cache of Lambda wheels
     for path in (ROOT / ".chalice").glob("*.json"):

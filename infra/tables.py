@@ -1,4 +1,4 @@
-"""The DynamoDB tables as CloudFormation, read from chalicelib/models.py so the two cannot drift.
+"""The DynamoDB tables as CloudFormation, read from chalicelib/store/models.py so the two cannot drift.
 
 `python -m infra.tables` prints them as JSON; infra/build.py merges them into the template.
 """
@@ -7,7 +7,8 @@ import re
 
 from pynamodb.attributes import TTLAttribute
 
-from chalicelib import models, settings
+from chalicelib import settings
+from chalicelib.store import models
 
 
 def logical_id(model) -> str:

@@ -17,8 +17,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from chalicelib import aws as aws_clients  # noqa: E402
-from chalicelib import checks, models, pings, projects, settings, storage  # noqa: E402
+from chalicelib import settings
+from chalicelib.accounts import projects
+from chalicelib.checks import checks
+from chalicelib.pings import intake
+from chalicelib.store import aws as aws_clients  # noqa: E402
+from chalicelib.store import models, storage  # noqa: E402
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
 
@@ -96,13 +100,13 @@ def ping():
 
     def send(target, now, *parts, method="GET", body=b"", query=None, ua="curl/8", addr="10.0.0.1"):
         path = [target.code, *parts] if isinstance(target, models.Check) else [*target, *parts]
-        parsed = pings.parse_path(path)
-        if isinstance(parsed, pings.PingResponse):
+        parsed = intake.parse_path(path)
+        if isinstance(parsed, intake.PingResponse):
             return parsed
-        request = pings.PingRequest(
+        request = intake.PingRequest(
             method=method, scheme="https", remote_addr=addr, ua=ua, body=body, query=query or {}
         )
-        return pings.handle(parsed, request, now)
+        return intake.handle(parsed, request, now)
 
     return send
 
@@ -343,7 +347,7 @@ def alert(notice, make_check, now):
 @pytest.fixture
 def webhook(project, now, recorder):
     """webhook(path_down="/down", path_up="/up", **fields): a webhook channel to the recorder."""
-    from chalicelib import channels
+    from chalicelib.checks import channels
 
     def make(path_down="/down", path_up="/up", **fields):
         value = {

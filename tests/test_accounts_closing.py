@@ -1,9 +1,11 @@
 """Deleting a project and closing an account remove everything they hold, S3 bodies included."""
 import pytest
 
-from chalicelib import aws, channels, projects, settings
-from chalicelib.accounts import closing, users
-from chalicelib.models import ApiKey, Channel, Check, Flip, Member, Notification, Ping, Project, Session, User
+from chalicelib import settings
+from chalicelib.accounts import closing, projects, users
+from chalicelib.checks import channels
+from chalicelib.store import aws
+from chalicelib.store.models import ApiKey, Channel, Check, Flip, Member, Notification, Ping, Project, Session, User
 from chalicelib.web import sessions
 
 

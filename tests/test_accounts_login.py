@@ -4,9 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import projects, settings
-from chalicelib.accounts import limits, login, passwords, users
-from chalicelib.models import Session
+from chalicelib import settings
+from chalicelib.accounts import limits, login, passwords, projects
+from chalicelib.store.models import Session
 
 PASSWORD = "correct horse battery"
 

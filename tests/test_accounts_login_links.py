@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import settings, signing
+from chalicelib import settings
 from chalicelib.accounts import login_links, users
+from chalicelib.lib import signing
 
 
 def link_path(message) -> str:

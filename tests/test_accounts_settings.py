@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import aws, projects, settings
-from chalicelib.accounts import passwords, sudo, users
-from chalicelib.models import Check, Member, Ping, Project, Session, User
+from chalicelib import settings
+from chalicelib.accounts import passwords, projects, sudo, users
+from chalicelib.store import aws
+from chalicelib.store.models import Check, Member, Ping, Project, Session, User
 from chalicelib.web import sessions
-
 from tests.test_accounts_login import logged_in_as
 
 

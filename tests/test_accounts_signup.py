@@ -6,8 +6,7 @@ import pytest
 
 from chalicelib import settings
 from chalicelib.accounts import signup, users
-from chalicelib.models import Channel, Check, Member, Project, User
-
+from chalicelib.store.models import Channel, Check, Member, Project, User
 from tests.test_accounts_login import link_in, logged_in_as
 
 
@@ -109,7 +108,7 @@ def test_login_page_sends_the_signup_script(anonymous_web, aws):
 
 
 def test_default_project_starts_without_keys(anonymous_web, aws, outbox):
-    from chalicelib.models import ApiKey
+    from chalicelib.store.models import ApiKey
 
     anonymous_web.post("/accounts/signup/", {"identity": "new@example.org"})
     [project] = Project.scan()

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from chalicelib.accounts import closing, signup, users
-from chalicelib.models import EmailClaim, Member, User
+from chalicelib.store.models import EmailClaim, Member, User
 
 
 def test_a_second_user_with_a_claimed_address_is_refused(aws, now):

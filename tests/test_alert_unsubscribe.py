@@ -4,9 +4,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from chalicelib import alerts, channels, flips
-from chalicelib.integrations import email as email_kind
-from chalicelib.models import Channel
+from chalicelib.alerts import delivery
+from chalicelib.checks import channels, flips
+from chalicelib.integrations.kinds import email as email_kind
+from chalicelib.store.models import Channel
 
 
 @pytest.fixture
@@ -14,7 +15,7 @@ def mailed(smtp_server, project, make_check, user, now):
     """An alert mailed to the user's own (verified) address: (the message, its channel)."""
     check = make_check(name="Backups")
     channel = channels.create_channel(project.code, "email", {"value": user.email, "up": True, "down": True}, now, email_verified=True)
-    alerts.deliver(flips.write_flip(check, "up", "down", "timeout", now), sleep=lambda seconds: None)
+    delivery.deliver(flips.write_flip(check, "up", "down", "timeout", now), sleep=lambda seconds: None)
     _, _, message = smtp_server.messages[-1]
     return message, channel
 

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import alerts, checks, notices, sweep
-from chalicelib.models import Channel, Flip, Notification
+from chalicelib.alerts import delivery, notices
+from chalicelib.checks import checks, sweep
+from chalicelib.store.models import Channel, Flip, Notification
 
 DAY_AND_GRACE = timedelta(seconds=86400 + 3600)
 
@@ -19,7 +20,7 @@ def went_down(check, ping, now):
 
 
 def deliver(flip):
-    return alerts.deliver(flip, sleep=lambda seconds: None)
+    return delivery.deliver(flip, sleep=lambda seconds: None)
 
 
 def test_down_flip_notifies_every_channel_of_the_check(check, webhook, recorder, went_down):
@@ -63,8 +64,8 @@ def test_check_without_channels_sends_nothing(check, recorder, went_down):
 def test_stream_record_delivered_twice_notifies_once(check, webhook, recorder, went_down):
     webhook()
     record = {"eventName": "INSERT", "dynamodb": {"NewImage": went_down.serialize()}}
-    assert alerts.handle_stream_records([record], sleep=lambda s: None) == 1
-    assert alerts.handle_stream_records([record], sleep=lambda s: None) == 0
+    assert delivery.handle_stream_records([record], sleep=lambda s: None) == 1
+    assert delivery.handle_stream_records([record], sleep=lambda s: None) == 0
     assert len(recorder.requests) == 1
 
 
@@ -108,7 +109,7 @@ def test_transient_failure_is_retried_with_backoff(check, webhook, recorder, wen
     channel = webhook("/flaky")
     recorder.respond_in_turn("/flaky", 503, 429, 200)
     slept = []
-    alerts.deliver(went_down, sleep=slept.append)
+    delivery.deliver(went_down, sleep=slept.append)
     assert len(recorder.requests) == 3 and slept == [1, 2]
     assert Channel.get(channel.code).last_error == ""
 
@@ -139,7 +140,7 @@ def test_kind_turned_off_records_an_error_and_sends_nothing(check, webhook, reco
 
 
 def test_email_alert_goes_out_over_smtp(check, project, now, smtp_server, went_down):
-    from chalicelib import channels
+    from chalicelib.checks import channels
 
     channels.create_channel(
         project.code, "email", {"value": "ops@example.org", "up": True, "down": True}, now,

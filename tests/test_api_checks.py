@@ -3,9 +3,10 @@ import json
 
 import pytest
 
-from chalicelib import channels, checks, projects
-from chalicelib.check_json import unique_key
-from chalicelib.models import Check, Flip, Ping
+from chalicelib.accounts import projects
+from chalicelib.checks import channels, checks
+from chalicelib.checks.check_json import unique_key
+from chalicelib.store.models import Flip, Ping
 
 VERSIONS = ["v1", "v2", "v3"]
 RW_FIELDS = {
@@ -250,8 +251,8 @@ def test_create_over_the_check_limit_is_403(api, project, make_check):
 
 
 def test_create_counts_the_owners_checks_in_all_their_projects(api, user, now):
-    from chalicelib import projects
-    from chalicelib.models import User
+    from chalicelib.accounts import projects
+    from chalicelib.store.models import User
 
     user.update(actions=[User.check_limit.set(2)])
     other = projects.create_project("Other", now, owner=user.id).project
@@ -324,7 +325,7 @@ def test_delete_answers_with_the_check_and_removes_its_data(api, check, ping, no
     assert (response.status_code, body(response)["name"]) == (200, "Backups")
     assert checks.get(check.code) is None
     assert list(Ping.query(check.code)) == [] and list(Flip.query(check.code)) == []
-    from chalicelib import storage
+    from chalicelib.store import storage
 
     assert storage.get_body(check.code, 1) is None
 

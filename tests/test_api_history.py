@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import channels, projects
+from chalicelib.accounts import projects
+from chalicelib.checks import channels
 
 
 def body(response):

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from chalicelib import checks
+from chalicelib.checks import checks
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from pathlib import Path
 import botocore.loaders
 import botocore.session
 
-from chalicelib import aws as aws_clients
-from chalicelib import models
+from chalicelib.store import aws as aws_clients
+from chalicelib.store import models
 
 
 def test_every_table_and_boto3_client_comes_from_one_botocore_session(aws, monkeypatch):

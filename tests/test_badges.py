@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 import pytest
 
-from chalicelib import badges, checks, settings
+from chalicelib import settings
+from chalicelib.checks import badges, checks
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -4,7 +4,8 @@ import json
 import re
 from urllib.parse import quote
 
-from chalicelib import badges, settings
+from chalicelib import settings
+from chalicelib.checks import badges
 
 
 def url_on(body: str) -> str:

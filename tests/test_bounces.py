@@ -6,11 +6,13 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from chalicelib import aws as aws_clients
-from chalicelib import bounces, emails, reports, settings
+from chalicelib import settings
 from chalicelib.accounts import preferences, users
-from chalicelib.integrations import email as email_kind
-from chalicelib.models import Channel
+from chalicelib.alerts import bounces, reports
+from chalicelib.integrations.kinds import email as email_kind
+from chalicelib.lib import emails
+from chalicelib.store import aws as aws_clients
+from chalicelib.store.models import Channel
 
 ADDRESS = "ops@example.org"
 

@@ -2,9 +2,10 @@
 remove, clear events; each validation error; read-only members refused."""
 import pytest
 
-from chalicelib import channels, checks, projects, storage
-from chalicelib.accounts import users
-from chalicelib.models import Check, Flip, Notification, Ping, User
+from chalicelib.accounts import projects, users
+from chalicelib.checks import channels, checks
+from chalicelib.store import storage
+from chalicelib.store.models import Check, Flip, Notification, Ping, User
 
 RULES = {
     "methods": "POST", "filter_http_body": "on", "filter_subject": "on", "filter_body": "on",

@@ -5,9 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import channels, checks, flips, projects, settings, snippets
-from chalicelib.models import Check
-
+from chalicelib import settings
+from chalicelib.accounts import projects
+from chalicelib.checks import channels, checks, flips, snippets
+from chalicelib.store.models import Check
 
 
 def real_now():
@@ -290,7 +291,7 @@ def test_page_for_cron_check_offers_the_checks_time_zone(web, project, now, user
 
 
 def test_visiting_the_page_marks_the_user_active_once_a_day(web, check, user):
-    from chalicelib.models import User
+    from chalicelib.store.models import User
 
     details(web, check)
     first = User.get(user.id).last_active

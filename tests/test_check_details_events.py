@@ -3,8 +3,9 @@ import csv
 import io
 from datetime import datetime, timedelta, timezone
 
-from chalicelib import channels, checks, event_text, events, flips
-from chalicelib.models import FLIP_RETENTION, Check, Notification, Ping
+from chalicelib.checks import channels, checks, events, flips
+from chalicelib.store.models import FLIP_RETENTION, Check, Notification, Ping
+from chalicelib.web import event_text
 
 
 def minutes(now, n):

@@ -5,10 +5,11 @@ from unittest import mock
 
 from botocore.exceptions import ClientError
 
-from chalicelib import channels, flips, settings, storage
-from chalicelib.models import FLIP_RETENTION, Check, Notification
-from chalicelib.web import check_log
-
+from chalicelib import settings
+from chalicelib.checks import channels, flips
+from chalicelib.store import storage
+from chalicelib.store.models import FLIP_RETENTION, Check, Notification
+from chalicelib.web.pages import check_log
 
 
 def page(web, check, query=None):
@@ -158,11 +159,11 @@ def test_unreadable_s3_body_is_reported_not_a_500(web, check, ping, now):
 
 
 def test_email_ping_shows_subject_and_text(web, check, now):
-    from chalicelib import pings
+    from chalicelib.pings import intake
 
     raw = b"From: cron@example.org\r\nSubject: Backup <done>\r\n\r\nAll files copied.\r\n"
-    request = pings.PingRequest(method="", scheme="email", remote_addr="10.0.0.9", ua="Email from cron@example.org", body=raw)
-    pings.record(check, "success", request, now)
+    request = intake.PingRequest(method="", scheme="email", remote_addr="10.0.0.9", ua="Email from cron@example.org", body=raw)
+    intake.record(check, "success", request, now)
     body = details(web, check, 1)
     assert "Backup &lt;done&gt;" in body
     assert "All files copied." in body

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import channels, checks
-from chalicelib.models import Check, Project, User
+from chalicelib.checks import channels, checks
+from chalicelib.store.models import Check, Project, User
 
 # Page requests run at the real time, so states are made relative to it.
 NOW = datetime.now(timezone.utc)

@@ -5,8 +5,8 @@ import json
 import re
 from datetime import timedelta
 
-from chalicelib import channels, checks
-from chalicelib.models import Check, User
+from chalicelib.checks import channels, checks
+from chalicelib.store.models import Check, User
 
 EMAIL = {"value": "ops@example.org", "up": True, "down": True}
 

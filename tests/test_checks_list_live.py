@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import check_changes, check_summary, checks
+from chalicelib.checks import check_changes, check_summary, checks
 
 SECOND, HOUR, DAY = timedelta(seconds=1), timedelta(hours=1), timedelta(days=1)
 

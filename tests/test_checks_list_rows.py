@@ -1,8 +1,9 @@
 """The project's check rows: one projected Query read into light ListedCheck rows, no Check objects."""
 from datetime import timedelta
 
-from chalicelib import check_summary, raw_items
-from chalicelib.models import Check
+from chalicelib.checks import check_summary
+from chalicelib.store import raw_items
+from chalicelib.store.models import Check
 
 
 def test_listed_checks_hold_the_same_values_as_the_stored_checks(make_check, project, now):

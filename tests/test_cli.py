@@ -4,8 +4,10 @@ import os
 
 import pytest
 
-from chalicelib import cli, projects, settings
-from chalicelib.models import ApiKey, Project
+from chalicelib import settings
+from chalicelib.accounts import projects
+from chalicelib.ops import cli
+from chalicelib.store.models import ApiKey, Project
 
 
 @pytest.fixture

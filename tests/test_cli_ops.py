@@ -8,10 +8,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import aws, channels, checks, cli, models, projects, settings
-from chalicelib.accounts import passwords, users
-from chalicelib.models import Check, Member, Ping, Project, User
-from chalicelib.ops import OpsError, accounts, doctor, objects, project_file
+from chalicelib import settings
+from chalicelib.accounts import passwords, projects, users
+from chalicelib.checks import channels, checks
+from chalicelib.ops import OpsError, accounts, cli, doctor, objects, project_file
+from chalicelib.store import aws, models
+from chalicelib.store.models import Check, Member, Ping, Project, User
 
 PASSWORD = "a long enough password"
 SEVEN_MONTHS = timedelta(days=214)
@@ -384,7 +386,7 @@ def test_commands_run_as_a_program_against_moto_server(moto_server, tmp_path):
 
     def run(*argv):
         return subprocess.run(
-            [sys.executable, "-m", "chalicelib.cli", *argv], cwd=root, env=env, capture_output=True, text=True, timeout=120
+            [sys.executable, "-m", "chalicelib.ops.cli", *argv], cwd=root, env=env, capture_output=True, text=True, timeout=120
         )
 
     made = run("createsuperuser", "--email", "root@example.org")

@@ -1,9 +1,11 @@
 """The check links in alerts (/cloaked/<unique key>/) lead to the check's page."""
 from urllib.parse import urlsplit
 
-from chalicelib import checks, notices, projects
-from chalicelib.check_json import unique_key
-from chalicelib.models import Flip
+from chalicelib.accounts import projects
+from chalicelib.alerts import notices
+from chalicelib.checks import checks
+from chalicelib.checks.check_json import unique_key
+from chalicelib.store.models import Flip
 
 
 def test_an_alerts_link_leads_to_the_checks_details(web, check, now):

@@ -4,8 +4,10 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from chalicelib import alerts, delivery_reports, flips
-from chalicelib.models import Channel, Notification
+from chalicelib.alerts import delivery
+from chalicelib.checks import flips
+from chalicelib.integrations import delivery_reports
+from chalicelib.store.models import Channel, Notification
 
 
 @pytest.fixture
@@ -16,7 +18,7 @@ def delivered(make_check, webhook):
         check = make_check(name="Backups")
         channel = webhook()
         flip = flips.write_flip(check, "up", "down", "timeout", at)
-        [notification] = alerts.deliver(flip, sleep=lambda seconds: None)
+        [notification] = delivery.deliver(flip, sleep=lambda seconds: None)
         return urlsplit(delivery_reports.callback_url(flip, channel.code)).path, notification, channel
 
     return make

@@ -8,10 +8,11 @@ import pytest
 from chalice.local import LambdaContext, LambdaEventConverter, RouteMatcher
 
 import app as app_module
-from chalicelib import aws as aws_clients
-from chalicelib import models, settings, storage
+from chalicelib import settings
 from chalicelib.local.streams import FlipStreamReader
-from chalicelib.models import Check, Flip, Ping
+from chalicelib.store import aws as aws_clients
+from chalicelib.store import models, storage
+from chalicelib.store.models import Check, Flip, Ping
 from infra import build
 
 STACK = "hc-deploy-test"

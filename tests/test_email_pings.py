@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import checks, email_pings, settings, storage
-from chalicelib.email_pings import mime
-from chalicelib.models import Ping
+from chalicelib import settings
+from chalicelib.checks import checks
+from chalicelib.pings import email_pings, mime
+from chalicelib.store import storage
+from chalicelib.store.models import Ping
 
 DATA = Path(__file__).parent / "data" / "email"
 CODE = "7f8d9a1e-2b3c-4d5e-8f60-718293a4b5c6"  # the email_check fixture, the recipient in DATA

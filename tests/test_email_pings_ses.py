@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chalicelib import aws as aws_clients
-from chalicelib import checks, settings
-from chalicelib.email_pings import ses
-from chalicelib.models import Ping
+from chalicelib import settings
+from chalicelib.checks import checks
+from chalicelib.pings import ses
+from chalicelib.store import aws as aws_clients
+from chalicelib.store.models import Ping
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "email"

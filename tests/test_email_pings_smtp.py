@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import checks, email_pings, storage
-from chalicelib.models import Ping
+from chalicelib.checks import checks
+from chalicelib.pings import email_pings
+from chalicelib.store import storage
+from chalicelib.store.models import Ping
 
 DATA = Path(__file__).parent / "data" / "email"
 SENDER = "cron@db1.example.net"

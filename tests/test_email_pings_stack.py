@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 def create_check(site, **spec) -> tuple[str, str]:
     """A new project (through the CLI) and a check in it (through the API): (api key, uuid)."""
     created = subprocess.run(
-        [sys.executable, "-m", "chalicelib.cli", "createproject", "--name", "mail"],
+        [sys.executable, "-m", "chalicelib.ops.cli", "createproject", "--name", "mail"],
         cwd=ROOT, env=site.client_env(), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr

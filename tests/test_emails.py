@@ -6,9 +6,10 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from chalicelib import aws as aws_clients
-from chalicelib import emails, settings
+from chalicelib import settings
 from chalicelib.integrations.base import TransportError
+from chalicelib.lib import emails
+from chalicelib.store import aws as aws_clients
 from tests.recorder import closed_port
 
 SENDER = "alerts@checks.example.com"

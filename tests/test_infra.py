@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from pynamodb.attributes import TTLAttribute
 
-from chalicelib import models, settings
+from chalicelib import settings
+from chalicelib.store import models
 from infra import build, tables
 
 ROOT = Path(__file__).resolve().parents[1]

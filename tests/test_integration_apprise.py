@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import settings
-from chalicelib.integrations import apprise, oauth
+from chalicelib.integrations import oauth
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel
+from chalicelib.integrations.kinds import apprise
+from chalicelib.store.models import Channel
 from tests.chat_kinds import expected
 
 pytest.importorskip("apprise")

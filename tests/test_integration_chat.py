@@ -1,15 +1,15 @@
 """Rocket.Chat, Microsoft Teams, Google Chat, Gotify, Matrix and Zulip: exact requests to a real local server."""
 import base64
 import hashlib
-import json
 from urllib.parse import parse_qs
 
 import pytest
 
 from chalicelib import settings
-from chalicelib.integrations import googlechat, gotify, matrix, msteamsw, oauth, rocketchat, zulip
+from chalicelib.integrations import oauth
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel
+from chalicelib.integrations.kinds import googlechat, gotify, matrix, msteamsw, rocketchat, zulip
+from chalicelib.store.models import Channel
 from tests.chat_kinds import FACT_FIELDS, expected, json_sent
 
 FACTS = [

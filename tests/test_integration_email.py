@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.integrations import email as email_kind
 from chalicelib.integrations import text
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel, Check, Ping
+from chalicelib.integrations.kinds import email as email_kind
+from chalicelib.store.models import Channel, Check, Ping
 
 ADDRESS = "ops@example.org"
 
@@ -232,7 +232,7 @@ def test_times_are_in_the_readers_own_zone_when_the_address_is_an_account(smtp_s
 
 def test_times_are_in_the_project_owners_zone_for_other_addresses(smtp_server, notice, now, project):
     from chalicelib.accounts import users
-    from chalicelib.models import Project
+    from chalicelib.store.models import Project
 
     owner = users.create_user("owner@example.org", now, tz="Asia/Tokyo")
     project.update(actions=[Project.owner.set(owner.id)])

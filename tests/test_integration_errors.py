@@ -3,8 +3,11 @@ import hashlib
 
 import pytest
 
-from chalicelib import alerts, channels, flips, integrations, settings
-from chalicelib.models import Channel, Flip, Notification
+from chalicelib import settings
+from chalicelib.alerts import delivery
+from chalicelib.checks import channels, flips
+from chalicelib.integrations import registry
+from chalicelib.store.models import Channel, Flip, Notification
 from tests.chat_kinds import channel_values
 
 KINDS = sorted(channel_values(lambda path: path))
@@ -37,7 +40,7 @@ def test_error_answer_is_retried_when_transient_and_recorded(
     kind, answer, tries, error, recorder, kind_settings, project, check, down_flip, now, monkeypatch
 ):
     value, path = channel_values(recorder.url)[kind]
-    channel = channels.create_channel(project.code, kind, integrations.transport(kind).validate(value), now)
+    channel = channels.create_channel(project.code, kind, registry.transport(kind).validate(value), now)
     path = alert_path(kind, path, channel, down_flip)
     if answer == "timeout":
         monkeypatch.setattr(settings, "NOTIFY_TIMEOUT", 0.1)
@@ -45,7 +48,7 @@ def test_error_answer_is_retried_when_transient_and_recorded(
     else:
         recorder.respond(path, status=answer)
     pauses = []
-    [notification] = alerts.deliver(down_flip, sleep=pauses.append)
+    [notification] = delivery.deliver(down_flip, sleep=pauses.append)
     assert [r.path.split("?")[0] for r in recorder.requests if r.path.split("?")[0] == path] == [path] * tries
     assert pauses == [1, 2][: tries - 1]
     assert Notification.get(notification.code, notification.key).error == error
@@ -55,9 +58,9 @@ def test_error_answer_is_retried_when_transient_and_recorded(
 @pytest.mark.parametrize("kind", KINDS)
 def test_kind_turned_off_records_that_it_is_not_enabled(kind, recorder, kind_settings, project, check, down_flip, now, monkeypatch):
     value, _ = channel_values(recorder.url)[kind]
-    transport = integrations.transport(kind)
+    transport = registry.transport(kind)
     channel = channels.create_channel(project.code, kind, transport.validate(value), now)
     monkeypatch.setattr(transport, "enabled", lambda: False)
-    alerts.deliver(down_flip, sleep=lambda seconds: None)
+    delivery.deliver(down_flip, sleep=lambda seconds: None)
     assert Channel.get(channel.code).last_error == f"{transport.LABEL} notifications are not enabled."
     assert recorder.requests == []

@@ -5,9 +5,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chalicelib import settings, signing
-from chalicelib.integrations import oauth, telegram
-from chalicelib.models import Channel
+from chalicelib import settings
+from chalicelib.integrations import oauth
+from chalicelib.integrations.kinds import telegram
+from chalicelib.lib import signing
+from chalicelib.store.models import Channel
 
 HOOK = "https://hooks.example.org/slack/T1"
 

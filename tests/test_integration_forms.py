@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from chalicelib import channels, settings
-from chalicelib.models import Channel
+from chalicelib import settings
+from chalicelib.checks import channels
+from chalicelib.store.models import Channel
 
 URL = "https://hooks.example.org/alerts"
 DOWN_ONLY = {"down": "on", "checkboxes": "down up"}
@@ -168,7 +169,7 @@ def test_a_group_stores_the_picked_members(web, project, members):
 
 
 def test_a_group_refuses_a_member_of_another_project_even_if_the_form_names_that_project(web, project, now):
-    from chalicelib import projects
+    from chalicelib.accounts import projects
 
     other = projects.create_project("Other", now).project
     foreign = channels.create_channel(other.code, "slack", URL, now)

@@ -8,9 +8,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from chalicelib import settings
-from chalicelib.integrations import github, oauth, trello
+from chalicelib.integrations import oauth
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel
+from chalicelib.integrations.kinds import github, trello
+from chalicelib.store.models import Channel
 from tests.chat_kinds import expected, json_sent
 
 TOKENS = "/gh/app/installations/77/access_tokens"

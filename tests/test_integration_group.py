@@ -4,9 +4,10 @@ import uuid
 
 import pytest
 
-from chalicelib import alerts, channels, flips
-from chalicelib.integrations import group
-from chalicelib.models import Channel, Check
+from chalicelib.alerts import delivery
+from chalicelib.checks import channels, flips
+from chalicelib.integrations.kinds import group
+from chalicelib.store.models import Channel, Check
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_group_sends_to_each_member(check, member, make_group, recorder, now, st
     first, second = member("/a"), member("/b")
     make_group(first, second)
     flip = flips.write_flip(check, "up" if status == "down" else "down", status, "", now)
-    alerts.deliver(flip, sleep=lambda s: None)
+    delivery.deliver(flip, sleep=lambda s: None)
     assert sorted((r.method, r.path, r.body) for r in recorder.requests) == [
         ("POST", "/a", f"Backups is {status}".encode()), ("POST", "/b", f"Backups is {status}".encode()),
     ]
@@ -49,7 +50,7 @@ def test_failed_members_are_counted_on_the_group(check, member, make_group, reco
     recorder.respond("/broken", status=400)
     broken = member("/broken")
     grp = make_group(member("/ok"), broken)
-    alerts.deliver(flips.write_flip(check, "up", "down", "timeout", now), sleep=lambda s: None)
+    delivery.deliver(flips.write_flip(check, "up", "down", "timeout", now), sleep=lambda s: None)
     assert Channel.get(grp.code).last_error == "1 out of 2 notifications failed"
     assert Channel.get(broken.code).last_error == "Received status code 400"
 
@@ -58,13 +59,13 @@ def test_member_also_on_the_check_gets_one_alert(check, member, make_group, reco
     shared = member("/shared")
     check.update(actions=[Check.channels.add({shared.code})])
     make_group(shared)
-    alerts.deliver(flips.write_flip(check, "up", "down", "timeout", now), sleep=lambda s: None)
+    delivery.deliver(flips.write_flip(check, "up", "down", "timeout", now), sleep=lambda s: None)
     assert [r.path for r in recorder.requests] == ["/shared"]
 
 
 def test_disabled_members_are_skipped(check, member, make_group, recorder, now):
     make_group(member("/on"), member("/off", disabled=True))
-    alerts.deliver(flips.write_flip(check, "up", "down", "timeout", now), sleep=lambda s: None)
+    delivery.deliver(flips.write_flip(check, "up", "down", "timeout", now), sleep=lambda s: None)
     assert [r.path for r in recorder.requests] == ["/on"]
 
 

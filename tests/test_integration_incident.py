@@ -5,10 +5,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from chalicelib import settings
-from chalicelib.check_json import unique_key
-from chalicelib.integrations import oauth, opsgenie, pagertree, pd, spike, victorops
+from chalicelib.checks.check_json import unique_key
+from chalicelib.integrations import oauth
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel
+from chalicelib.integrations.kinds import opsgenie, pagertree, pd, spike, victorops
+from chalicelib.store.models import Channel
 from tests.chat_kinds import expected, json_sent
 
 REASON = "success signal did not arrive on time, grace time passed"

@@ -1,5 +1,6 @@
 """The chat and incident-tool kinds are registered under Healthchecks' names, which the API lists."""
-from chalicelib import channels, integrations
+from chalicelib.checks import channels
+from chalicelib.integrations import registry
 
 HEALTHCHECKS_NAMES = {
     "apprise": "Apprise", "discord": "Discord", "github": "GitHub Issues", "googlechat": "Google Chat",
@@ -11,7 +12,7 @@ HEALTHCHECKS_NAMES = {
 
 
 def test_each_kind_is_registered_with_its_label():
-    assert {kind: integrations.transport(kind).LABEL for kind in HEALTHCHECKS_NAMES} == HEALTHCHECKS_NAMES
+    assert {kind: registry.transport(kind).LABEL for kind in HEALTHCHECKS_NAMES} == HEALTHCHECKS_NAMES
 
 
 def test_api_lists_channels_by_kind_and_name(api, project, now):

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib import settings
+from chalicelib.accounts.projects import add_member
 from chalicelib.integrations import limits
-from chalicelib.models import User
-from chalicelib.projects import add_member
+from chalicelib.store.models import User
 
 
 def test_quota_counts_to_its_limit_then_refuses(project, now, monkeypatch):

@@ -3,9 +3,11 @@ import json
 
 import pytest
 
-from chalicelib import channels, settings
-from chalicelib.integrations import limits, ntfy
+from chalicelib import settings
+from chalicelib.checks import channels
+from chalicelib.integrations import limits
 from chalicelib.integrations.base import TransportError
+from chalicelib.integrations.kinds import ntfy
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +75,7 @@ def test_ntfy_sh_without_own_token_uses_the_sites_token(monkeypatch, project, no
 
 def _any_notice(project, now):
     from chalicelib.integrations.base import Notice
-    from chalicelib.models import Check, Flip
+    from chalicelib.store.models import Check, Flip
 
     check = Check(code="c1", project=project.code, badge_key="b", created=now, name="Backups", due_shard=0)
     flip = Flip(code="c1", created=now, project=project.code, old_status="up", new_status="down")

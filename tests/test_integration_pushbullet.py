@@ -4,9 +4,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chalicelib import channels, settings
-from chalicelib.integrations import oauth, pushbullet
+from chalicelib import settings
+from chalicelib.checks import channels
+from chalicelib.integrations import oauth
 from chalicelib.integrations.base import TransportError
+from chalicelib.integrations.kinds import pushbullet
 
 
 @pytest.fixture(autouse=True)

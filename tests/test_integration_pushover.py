@@ -3,11 +3,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chalicelib import channels, settings
-from chalicelib.check_json import unique_key
-from chalicelib.integrations import pushover
+from chalicelib import settings
+from chalicelib.checks import channels
+from chalicelib.checks.check_json import unique_key
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel
+from chalicelib.integrations.kinds import pushover
+from chalicelib.store.models import Channel
 
 MESSAGES = "/1/messages.json"
 

@@ -4,9 +4,10 @@ import sys
 
 import pytest
 
-from chalicelib import channels, settings
-from chalicelib.integrations import shell
+from chalicelib import settings
+from chalicelib.checks import channels
 from chalicelib.integrations.base import TransportError
+from chalicelib.integrations.kinds import shell
 
 DUMP = f"{sys.executable} -c \"import json, os, sys; json.dump({{k: os.environ.get(k) for k in sys.argv[2:]}}, open(sys.argv[1], 'w'))\""
 

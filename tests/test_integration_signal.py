@@ -7,9 +7,10 @@ import threading
 
 import pytest
 
-from chalicelib import channels, settings
-from chalicelib.integrations import signal
+from chalicelib import settings
+from chalicelib.checks import channels
 from chalicelib.integrations.base import TransportError
+from chalicelib.integrations.kinds import signal
 
 
 class FakeSignalCli:
@@ -161,7 +162,7 @@ def test_a_test_message_needs_a_valid_number(signal_cli, web):
 
 
 def test_test_messages_are_limited_per_user_and_day(signal_cli, web, monkeypatch):
-    from chalicelib.web import integrations_pages
+    from chalicelib.web.pages import integrations_pages
 
     monkeypatch.setattr(integrations_pages, "SIGNAL_TESTS_PER_DAY", 2)
     answers = [web.post("/integrations/signal/verify/", {"phone": "+15551234567"}).status_code for _ in range(3)]

@@ -5,9 +5,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from chalicelib import settings
-from chalicelib.integrations import discord, mattermost, oauth, slack
+from chalicelib.integrations import oauth
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel
+from chalicelib.integrations.kinds import discord, mattermost, slack
+from chalicelib.store.models import Channel
 from tests.chat_kinds import FACT_FIELDS, json_sent
 
 REASON = "success signal did not arrive on time, grace time passed"

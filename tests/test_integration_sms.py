@@ -5,10 +5,13 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from chalicelib import alerts, channels, delivery_reports, settings
-from chalicelib.integrations import sms
+from chalicelib import settings
+from chalicelib.alerts import delivery
+from chalicelib.checks import channels
+from chalicelib.integrations import delivery_reports
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel
+from chalicelib.integrations.kinds import sms
+from chalicelib.store.models import Channel
 
 MESSAGES = "/2010-04-01/Accounts/AC123/Messages.json"
 
@@ -113,8 +116,8 @@ def test_monthly_limit_refuses_without_retrying_and_mails_the_notice(recorder, c
     monkeypatch.setattr(limits, "team_emails", lambda project: ["owner@example.com"])
     monkeypatch.setattr(limits.emails, "send", lambda *args: sent.append(args))
     notice = alert("down")
-    assert alerts._try(sms, channel, notice, sleep=lambda s: None) is None
-    error = alerts._try(sms, channel, notice, sleep=lambda s: None)
+    assert delivery._try(sms, channel, notice, sleep=lambda s: None) is None
+    error = delivery._try(sms, channel, notice, sleep=lambda s: None)
     assert error.message == "Monthly SMS limit exceeded" and not error.transient
     assert len(recorder.requests) == 1
     (to, subject, body), = sent

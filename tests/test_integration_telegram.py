@@ -3,10 +3,13 @@ import json
 
 import pytest
 
-from chalicelib import alerts, channels, settings, signing
-from chalicelib.integrations import telegram
+from chalicelib import settings
+from chalicelib.alerts import delivery
+from chalicelib.checks import channels
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel
+from chalicelib.integrations.kinds import telegram
+from chalicelib.lib import signing
+from chalicelib.store.models import Channel
 
 SEND = "/botTOKEN/sendMessage"
 
@@ -76,13 +79,13 @@ def test_retry_after_is_waited_for_then_retried(recorder, channel, alert):
     recorder.respond_in_turn(SEND, 429, 200)
     recorder.answers[SEND][0].body = json.dumps({"ok": False, "description": "Too Many Requests: retry after 7", "parameters": {"retry_after": 7}}).encode()
     slept = []
-    assert alerts._try(telegram, channel, alert("down"), sleep=slept.append) is None
+    assert delivery._try(telegram, channel, alert("down"), sleep=slept.append) is None
     assert slept == [7] and len(recorder.requests) == 2
 
 
 def test_retry_after_longer_than_a_try_is_an_error_without_retry(recorder, channel, alert):
     answer(recorder, 429, {"ok": False, "description": "Too Many Requests: retry after 300", "parameters": {"retry_after": 300}})
-    error = alerts._try(telegram, channel, alert("down"), sleep=lambda s: None)
+    error = delivery._try(telegram, channel, alert("down"), sleep=lambda s: None)
     assert error.message == 'Received status code 429 with a message: "Too Many Requests: retry after 300"'
     assert len(recorder.requests) == 1
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import settings
-from chalicelib.check_json import to_dict
-from chalicelib.integrations import webhook
+from chalicelib.checks.check_json import to_dict
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel, Ping
+from chalicelib.integrations.kinds import webhook
+from chalicelib.store.models import Channel, Ping
 
 ALL_PLACEHOLDERS = (
     "code=$CODE status=$STATUS now=$NOW name=$NAME name_json=$NAME_JSON slug=$SLUG tags=$TAGS "

@@ -4,8 +4,10 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from chalicelib import channels, delivery_reports, settings
-from chalicelib.integrations import call, whatsapp
+from chalicelib import settings
+from chalicelib.checks import channels
+from chalicelib.integrations import delivery_reports
+from chalicelib.integrations.kinds import call, whatsapp
 
 ACCOUNT = "/2010-04-01/Accounts/AC123"
 

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from chalicelib import channel_setup, channels, settings
-from chalicelib.integrations import limits
-from chalicelib.models import Channel, Check
+from chalicelib import settings
+from chalicelib.checks import channels
+from chalicelib.integrations import limits, setup
+from chalicelib.store.models import Channel, Check
 
 
 def page(response) -> str:
@@ -147,9 +148,9 @@ def test_a_forged_confirmation_link_is_a_400(anonymous_web, email_channel):
 
 
 def test_a_confirmation_link_stops_working_when_the_address_changes(email_channel, web, outbox):
-    token = channel_setup.verification_token(email_channel)
+    token = setup.verification_token(email_channel)
     web.post(f"/integrations/{email_channel.code}/edit/", {"value": "new@example.org", "down": "on", "checkboxes": "down up"})
-    assert channel_setup.verify_email(email_channel.code, token) is None
+    assert setup.verify_email(email_channel.code, token) is None
 
 
 @pytest.mark.parametrize("form, message", [
@@ -247,7 +248,7 @@ def test_assigning_sets_exactly_the_posted_checks(web, project, make_check, now)
 
 
 def test_assigning_a_channel_of_another_project_is_a_400(web, project, now):
-    from chalicelib import projects
+    from chalicelib.accounts import projects
 
     other = projects.create_project("Other", now).project
     foreign = channels.create_channel(other.code, "email", {"value": "x@example.org"}, now)

@@ -4,8 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import aws, flips, pings, ratelimit, settings
-from chalicelib.models import FLIP_RETENTION, Notification, Ping, Project, Session, TokenBucket
+from chalicelib import settings
+from chalicelib.checks import flips
+from chalicelib.lib import ratelimit
+from chalicelib.pings import intake
+from chalicelib.store import aws
+from chalicelib.store.models import FLIP_RETENTION, Notification, Ping, Project, Session, TokenBucket
 
 BIG = b"x" * (settings.PING_BODY_INLINE_MAX + 1)  # goes to S3
 
@@ -55,7 +59,7 @@ def test_prune_deletes_notifications_older_than_the_oldest_kept_ping(check, ping
     before = notification(check, now + timedelta(seconds=30), "early")
     after = notification(check, now + timedelta(minutes=2, seconds=30), "late")
 
-    pings.prune(check.code, 2)  # the oldest kept is ping 3, at now + 2 min
+    intake.prune(check.code, 2)  # the oldest kept is ping 3, at now + 2 min
 
     kept = [n.key for n in Notification.query(check.code)]
     assert kept == [after.key] and before.key not in kept
@@ -64,7 +68,7 @@ def test_prune_deletes_notifications_older_than_the_oldest_kept_ping(check, ping
 def test_prune_keeps_notifications_when_no_ping_is_left(check, ping, now):
     ping(check, now)
     kept = notification(check, now - timedelta(days=1))
-    pings.prune(check.code, 1)
+    intake.prune(check.code, 1)
     assert [n.key for n in Notification.query(check.code)] == [kept.key]
 
 
@@ -87,7 +91,7 @@ def test_sessions_expire_with_their_cookie(user, now):
 
 
 def test_every_model_with_an_expiry_has_ttl_on_in_its_table(aws):
-    from chalicelib.models import ALL_MODELS
+    from chalicelib.store.models import ALL_MODELS
 
     for model in ALL_MODELS:
         ttl = model._ttl_attribute()

@@ -11,8 +11,9 @@ import boto3
 import pytest
 import requests
 
-from chalicelib import aws, settings
+from chalicelib import settings
 from chalicelib.local.dynamodb import java_pids
+from chalicelib.store import aws
 from tests.stack import ROOT, START_TIMEOUT, STOP_TIMEOUT, LocalStack, poll
 
 pytestmark = pytest.mark.e2e
@@ -38,9 +39,9 @@ def as_client(stack, monkeypatch):
 
 
 def test_ping_flow_survives_a_restart(stack, as_client):
-    if importlib.util.find_spec("chalicelib.cli") is None:
-        pytest.skip("chalicelib.cli (createproject) has not landed yet")
-    from chalicelib.models import Check, Ping
+    if importlib.util.find_spec("chalicelib.ops.cli") is None:
+        pytest.skip("chalicelib.ops.cli (createproject) has not landed yet")
+    from chalicelib.store.models import Check, Ping
 
     stack.start()
     # A client that sends half a request holds one server thread; the others still answer.
@@ -48,7 +49,7 @@ def test_ping_flow_survives_a_restart(stack, as_client):
         stalled.sendall(b"GET /api/v3/status HTTP/1.1\r\nHost: x\r\n")
         assert requests.get(f"{stack.base}/api/v3/status", timeout=5).text == "OK"
     created = subprocess.run(
-        [sys.executable, "-m", "chalicelib.cli", "createproject", "--name", "e2e"],
+        [sys.executable, "-m", "chalicelib.ops.cli", "createproject", "--name", "e2e"],
         cwd=ROOT, env=stack.client_env(), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
@@ -177,8 +178,9 @@ def test_missed_ping_alerts_through_the_running_stack(stack, as_client, recorder
     """Sweep timer → flip → DynamoDB Local's stream → delivery → a real webhook request."""
     from datetime import datetime, timedelta, timezone
 
-    from chalicelib import channels, checks, projects
-    from chalicelib.models import Check
+    from chalicelib.accounts import projects
+    from chalicelib.checks import channels, checks
+    from chalicelib.store.models import Check
 
     monkeypatch.setenv("INTEGRATIONS_ALLOW_PRIVATE_IPS", "true")  # the recorder is on 127.0.0.1
     stack.start()

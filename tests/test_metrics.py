@@ -3,8 +3,9 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import metrics, settings
-from chalicelib.check_json import unique_key
+from chalicelib import settings
+from chalicelib.api import metrics
+from chalicelib.checks.check_json import unique_key
 
 
 @pytest.fixture

@@ -124,8 +124,7 @@ def test_undocumented_methods_are_refused(api, check):
 
 def test_check_spec_names_every_field_the_api_validates():
     """CheckSpec's properties are spec.RULES (plus api_key), with the same limits."""
-    from chalicelib import schedules
-    from chalicelib.api import spec
+    from chalicelib.checks import schedules, spec
 
     properties = openapi.document("v3")["components"]["schemas"]["CheckSpec"]["properties"]
     assert set(properties) == set(spec.RULES) | {"api_key"}
@@ -143,7 +142,7 @@ def test_check_spec_names_every_field_the_api_validates():
 @pytest.mark.parametrize("kind", ["simple", "cron"])
 def test_check_schema_accepts_what_to_dict_returns(make_check, now, readonly, kind):
     """Every field check_json.to_dict emits is described, and its values fit the Check schema."""
-    from chalicelib.check_json import to_dict
+    from chalicelib.checks.check_json import to_dict
 
     fields = {"schedule": "30 6 * * 1-5", "tz": "Europe/Riga", "kind": "cron"} if kind == "cron" else {}
     check = make_check(name="Backups", slug="backups", last_duration=12, **fields)
@@ -200,7 +199,7 @@ class Live:
 CREATE_CHANNEL = """
 import sys
 from datetime import datetime, timezone
-from chalicelib import channels
+from chalicelib.checks import channels
 channels.create_channel(sys.argv[1], "email", {"value": "ops@example.org", "up": True, "down": True},
                         datetime.now(timezone.utc), name="Ops", email_verified=True)
 """
@@ -212,7 +211,7 @@ def running_stack(tmp_path):
     so that thousands of generated calls reach the operations (429 is documented all the same)."""
     with started_stack(tmp_path, API_RATE_LIMIT="1000000") as stack:
         created = subprocess.run(
-            [sys.executable, "-m", "chalicelib.cli", "createproject", "--name", "openapi"],
+            [sys.executable, "-m", "chalicelib.ops.cli", "createproject", "--name", "openapi"],
             cwd=ROOT, env=stack.client_env(), capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert created.returncode == 0, created.stderr

@@ -3,8 +3,9 @@ from collections import Counter
 
 import pytest
 
-from chalicelib import checks, projects
-from chalicelib.models import Check, Ping
+from chalicelib.accounts import projects
+from chalicelib.checks import checks
+from chalicelib.store.models import Check, Ping
 
 
 @pytest.fixture

@@ -2,13 +2,15 @@
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from chalicelib import checks, pings, projects
-from chalicelib.models import Flip, Ping
+from chalicelib.accounts import projects
+from chalicelib.checks import checks
+from chalicelib.pings import intake
+from chalicelib.store.models import Flip, Ping
 
 
 def _send(code, now, body=b""):
-    request = pings.PingRequest(method="POST", scheme="http", remote_addr="127.0.0.1", ua="t", body=body)
-    return pings.handle(pings.Target(code=code), request, now)
+    request = intake.PingRequest(method="POST", scheme="http", remote_addr="127.0.0.1", ua="t", body=body)
+    return intake.handle(intake.Target(code=code), request, now)
 
 
 def test_200_parallel_pings_are_all_counted_and_the_last_100_kept(dynamodb_local, wall_now):

@@ -1,8 +1,9 @@
 """The ping routes over HTTP-shaped requests: methods, headers, bodies, addresses."""
 import pytest
 
-from chalicelib import checks, settings
-from chalicelib.models import Ping
+from chalicelib import settings
+from chalicelib.checks import checks
+from chalicelib.store.models import Ping
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "HEAD"])
@@ -32,7 +33,7 @@ def test_post_body_of_any_content_type_is_stored_exactly(client, check):
         f"/ping/{check.code}/log", body=body, headers={"Content-Type": "application/octet-stream"}
     )
     assert response.status_code == 200
-    from chalicelib import storage
+    from chalicelib.store import storage
 
     assert storage.get_body(check.code, 1) == body
 

@@ -3,8 +3,11 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import checks, pings, settings, storage
-from chalicelib.models import Flip, Ping
+from chalicelib import settings
+from chalicelib.checks import checks
+from chalicelib.lib import addresses
+from chalicelib.store import storage
+from chalicelib.store.models import Flip, Ping
 
 RID_A = "11111111-1111-4111-8111-111111111111"
 RID_B = "22222222-2222-4222-8222-222222222222"
@@ -316,4 +319,4 @@ def test_rate_limit_starts_afresh_each_minute(check, ping, now, monkeypatch):
     ],
 )
 def test_remote_address_prefers_the_first_forwarded_for(forwarded, source, expected):
-    assert pings.remote_addr(forwarded, source) == expected
+    assert addresses.remote_addr(forwarded, source) == expected

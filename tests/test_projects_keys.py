@@ -1,11 +1,12 @@
-"""A project's name and keys (chalicelib/projects.py): API keys kept only as hashes, the ping key
+"""A project's name and keys (chalicelib/accounts/projects.py): API keys kept only as hashes, the ping key
 re-keying slug URLs, projects made by the dashboard without keys."""
 import hashlib
 
 import pytest
 
-from chalicelib import checks, projects
-from chalicelib.models import ApiKey, Check, Project
+from chalicelib.accounts import projects
+from chalicelib.checks import checks
+from chalicelib.store.models import ApiKey, Check, Project
 
 
 def kinds(project):

@@ -5,9 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import channels, checks, projects, settings, storage
-from chalicelib.accounts import users
-from chalicelib.models import ApiKey, Channel, Check, Member, Ping, Project
+from chalicelib import settings
+from chalicelib.accounts import projects, users
+from chalicelib.checks import channels, checks
+from chalicelib.store import storage
+from chalicelib.store.models import ApiKey, Channel, Check, Member, Ping, Project
 
 
 def page(response) -> str:
@@ -172,7 +174,7 @@ def test_an_invitation_error_is_a_400_on_the_page(web, project, outbox):
 
 
 def test_the_21st_invitation_of_the_day_is_a_429(web, project, user, now, outbox):
-    from chalicelib import ratelimit
+    from chalicelib.lib import ratelimit
 
     for _ in range(20):
         ratelimit.allow(f"invite-{user.id}", 20, timedelta(days=1), clock())
@@ -284,7 +286,8 @@ def test_the_prometheus_url_is_shown_when_metrics_are_on(web, project, monkeypat
 
 
 def test_the_project_switcher_lists_the_users_projects_with_their_status(web, user, project, now):
-    from chalicelib import checks, projects
+    from chalicelib.accounts import projects
+    from chalicelib.checks import checks
 
     mine = projects.create_project("Second", now, owner=user.id).project
     down = checks.create_check(mine, now, name="x")

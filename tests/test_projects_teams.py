@@ -1,12 +1,12 @@
-"""Teams (chalicelib/teams.py): invitations, removing and leaving, ownership transfers, check slots."""
+"""Teams (chalicelib/accounts/teams.py): invitations, removing and leaving, ownership transfers, check slots."""
 import re
 from datetime import timedelta
 
 import pytest
 
-from chalicelib import checks, projects, teams
-from chalicelib.accounts import limits, login_links, users
-from chalicelib.models import Member, Project
+from chalicelib.accounts import limits, login_links, projects, teams, users
+from chalicelib.checks import checks
+from chalicelib.store.models import Member, Project
 
 
 def link_in(outbox, to):

@@ -2,7 +2,7 @@
 and the first X-Forwarded-For hop only behind the local server (a loopback peer)."""
 import pytest
 
-from chalicelib import ratelimit
+from chalicelib.lib import addresses
 
 
 @pytest.mark.parametrize(
@@ -16,7 +16,7 @@ from chalicelib import ratelimit
     ],
 )
 def test_client_address(forwarded, source, expected):
-    assert ratelimit.client_address(forwarded, source) == expected
+    assert addresses.client_address(forwarded, source) == expected
 
 
 def attempt(anonymous_web, i, forwarded_for):

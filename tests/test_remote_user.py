@@ -4,8 +4,7 @@ import pytest
 
 from chalicelib import settings
 from chalicelib.accounts import remote_user, users
-from chalicelib.models import Check, Member
-
+from chalicelib.store.models import Check, Member
 from tests.test_accounts_login import logged_in_as
 
 

@@ -3,10 +3,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import checks, reports
 from chalicelib.accounts import users
-from chalicelib.flips import write_flip
-from chalicelib.models import User
+from chalicelib.alerts import reports
+from chalicelib.checks import checks
+from chalicelib.checks.flips import write_flip
+from chalicelib.store.models import User
 
 UTC = timezone.utc
 
@@ -150,7 +151,7 @@ def test_down_checks_are_shouted_and_the_most_downtimes_come_first(reader, old_c
 
 
 def test_each_project_the_user_belongs_to_has_its_own_table(reader, old_check, outbox, now):
-    from chalicelib import projects
+    from chalicelib.accounts import projects
 
     other = projects.create_project("Other team", now).project
     user = reader("daily")

@@ -4,8 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import checks, cli, reports
-from chalicelib.models import User
+from chalicelib.alerts import reports
+from chalicelib.checks import checks
+from chalicelib.ops import cli
+from chalicelib.store.models import User
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def test_a_forged_unsubscribe_link_is_refused(anonymous_web, subscriber):
 
 
 def test_an_unsubscribe_link_signed_for_something_else_is_refused(anonymous_web, subscriber):
-    from chalicelib import signing
+    from chalicelib.lib import signing
 
     token = signing.sign({"u": subscriber.id}, "another-salt", datetime.now(timezone.utc))
     assert anonymous_web.post(f"/accounts/unsubscribe_reports/{token}/", csrf="").status_code == 400

@@ -2,8 +2,8 @@
 import re
 from datetime import datetime, timedelta, timezone
 
-from chalicelib import checks, flips, schedules
-from chalicelib.models import Check, Flip
+from chalicelib.checks import checks, flips, schedules
+from chalicelib.store.models import Check, Flip
 
 REAL_NOW = datetime.now(timezone.utc)
 

@@ -1,11 +1,11 @@
-"""Schedule and status rules of a check (chalicelib/schedules.py), with `now` passed in."""
+"""Schedule and status rules of a check (chalicelib/checks/schedules.py), with `now` passed in."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import available_timezones
 
 import pytest
 
-from chalicelib import schedules
+from chalicelib.checks import schedules
 
 UTC = timezone.utc
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)  # a Thursday

@@ -2,8 +2,9 @@
 import threading
 from datetime import timedelta
 
-from chalicelib import checks, projects, sweep
-from chalicelib.models import Check, Flip
+from chalicelib.accounts import projects
+from chalicelib.checks import checks, sweep
+from chalicelib.store.models import Check, Flip
 
 PERIOD_AND_GRACE = timedelta(seconds=86400 + 3600)
 

@@ -1,6 +1,6 @@
 """Creating the tables: a data folder from an older version gets the indexes added since."""
-from chalicelib import aws as aws_clients
-from chalicelib import models
+from chalicelib.store import aws as aws_clients
+from chalicelib.store import models
 
 
 def _indexes(model) -> set[str]:

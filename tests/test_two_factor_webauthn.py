@@ -7,9 +7,8 @@ import pytest
 
 from chalicelib import settings
 from chalicelib.accounts import passwords, users
-from chalicelib.models import Credential, Session
+from chalicelib.store.models import Credential, Session
 from chalicelib.web import sessions
-
 from tests.soft_key import SoftKey
 from tests.test_accounts_login import link_in, logged_in_as
 from tests.test_accounts_settings import code_in, in_sudo  # noqa: F401 (a fixture)

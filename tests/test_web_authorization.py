@@ -8,29 +8,29 @@ request succeeds (a redirect or a 2xx).
 """
 import pytest
 
-from chalicelib import channels, checks
-from chalicelib.check_json import unique_key
+from chalicelib.checks import channels, checks
+from chalicelib.checks.check_json import unique_key
 from chalicelib.web.access import NEEDS, RANK
 
 ROUTES = [
     # method, path, need, form
-    # account pages (chalicelib/web/account_settings.py); the sudo pages answer with the emailed-code form
+    # account pages (chalicelib/web/pages/account_settings.py); the sudo pages answer with the emailed-code form
     ("GET", "/accounts/profile/", "login", None),
     ("POST", "/accounts/profile/", "login", {"tz": "Europe/Riga"}),
     ("GET", "/accounts/profile/appearance/", "login", None),
     ("POST", "/accounts/profile/appearance/", "login", {"theme": "dark"}),
     ("GET", "/accounts/profile/notifications/", "login", None),
     ("POST", "/accounts/profile/notifications/", "login", {"reports": "off", "nag_period": "0"}),
-    ("POST", "/accounts/profile/notifications/send_report/", "login", None),  # chalicelib/web/report_pages.py
+    ("POST", "/accounts/profile/notifications/send_report/", "login", None),  # chalicelib/web/pages/report_pages.py
     ("GET", "/accounts/set_password/", "login", None),
     ("GET", "/accounts/change_email/", "login", None),
     ("GET", "/accounts/close/", "login", None),
-    # two-factor settings (chalicelib/web/two_factor_pages.py), sudo-protected too
+    # two-factor settings (chalicelib/web/pages/two_factor_pages.py), sudo-protected too
     ("GET", "/accounts/two_factor/webauthn/", "login", None),
     ("GET", "/accounts/two_factor/{check}/remove/", "login", None),
     ("GET", "/accounts/two_factor/totp/", "login", None),
     ("GET", "/accounts/two_factor/totp/remove/", "login", None),
-    # checks list, schedules, badges (chalicelib/web/checks_list.py, schedule_pages.py, badges_page.py)
+    # checks list, schedules, badges (chalicelib/web/pages/checks_list.py, schedule_pages.py, badges_page.py)
     ("GET", "/projects/{project}/checks/", "read", None),
     ("GET", "/projects/{project}/checks/status/", "read", None),
     ("POST", "/projects/{project}/checks/add/", "write", {"name": "New", "kind": "simple", "timeout": "3600", "grace": "60"}),
@@ -38,7 +38,7 @@ ROUTES = [
     ("POST", "/checks/oncalendar_preview/", "login", {"schedule": "daily", "tz": "UTC"}),
     ("GET", "/projects/{project}/badges/", "read", None),
     ("POST", "/projects/{project}/badges/", "read", {"target": "check", "check": "", "fmt": "json", "states": "3"}),
-    # projects, teams, integrations (chalicelib/web/projects_pages.py, integrations_pages.py)
+    # projects, teams, integrations (chalicelib/web/pages/projects_pages.py, integrations_pages.py)
     ("GET", "/", "login", None),
     ("GET", "/projects/menu/", "login", None),
     ("POST", "/projects/add/", "login", {"name": "New project"}),
@@ -60,10 +60,10 @@ ROUTES = [
     ("GET", "/integrations/{channel}/checks/", "write", None),
     ("POST", "/integrations/{channel}/test/", "read", None),
     ("POST", "/integrations/signal/verify/", "login", {"phone": "+15551234567"}),
-    # "Add to ..." flows (chalicelib/web/integration_flows.py); {flow} is discord, turned on by `target`
+    # "Add to ..." flows (chalicelib/web/pages/integration_flows.py); {flow} is discord, turned on by `target`
     ("POST", "/projects/{project}/add/{flow}/authorize/", "write", None),
     ("POST", "/projects/{project}/add_github/save/", "write", {"repo_name": "acme/web"}),  # unlisted: back to the page
-    # check details, log, ping details, the check's actions (chalicelib/web/check_details.py, check_log.py,
+    # check details, log, ping details, the check's actions (chalicelib/web/pages/check_details.py, check_log.py,
     # check_actions.py); transfer's POST (to another project) is in test_check_actions.py
     ("POST", "/checks/{paused}/resume/", "write", None),
     ("GET", "/cloaked/{cloaked}/", "read", None),  # the link in alerts

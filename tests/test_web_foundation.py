@@ -4,8 +4,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from chalicelib import checks, projects, ratelimit, settings
-from chalicelib.models import Session
+from chalicelib import settings
+from chalicelib.accounts import projects
+from chalicelib.checks import checks
+from chalicelib.lib import ratelimit
+from chalicelib.store.models import Session
 from chalicelib.web import access, dispatch, render, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, text_response
 

@@ -1,7 +1,7 @@
 """Deleting a project with everything in it, and closing an account with the projects it owns."""
-from chalicelib import checks
 from chalicelib.accounts import users
-from chalicelib.models import ApiKey, Channel, Check, Credential, Member, Project, Session, User
+from chalicelib.checks import checks
+from chalicelib.store.models import ApiKey, Channel, Check, Credential, Member, Project, Session, User
 
 
 def delete_project(project: Project) -> None:

@@ -1,10 +1,11 @@
 """Changing a user's email address: a signed link sent to the new address confirms it."""
 from datetime import datetime
 
-from chalicelib import emails, settings, signing
+from chalicelib import settings
 from chalicelib.accounts import users
 from chalicelib.accounts.users import EmailTaken
-from chalicelib.models import User
+from chalicelib.lib import emails, signing
+from chalicelib.store.models import User
 
 MAX_AGE = 15 * 60
 SALT = "change-email"

@@ -1,7 +1,7 @@
 """The rate limits on logging in, signing up and sudo codes (the reference's TokenBucket table)."""
 from datetime import datetime, timedelta
 
-from chalicelib import ratelimit
+from chalicelib.lib import ratelimit
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)

@@ -4,7 +4,7 @@ import functools
 from datetime import datetime
 
 from chalicelib.accounts import limits, login_links, passwords, users
-from chalicelib.models import User
+from chalicelib.store.models import User
 
 
 def with_password(email: str, password: str, ip: str | None, now: datetime) -> User | None:

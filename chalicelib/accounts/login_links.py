@@ -9,8 +9,9 @@ from urllib.parse import quote
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import emails, settings, signing
-from chalicelib.models import User
+from chalicelib import settings
+from chalicelib.lib import emails, signing
+from chalicelib.store.models import User
 
 MAX_AGE = 3600
 SALT = "login-link"

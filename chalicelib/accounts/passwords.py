@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 
-from chalicelib.models import User
+from chalicelib.store.models import User
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024  # hashing a huge "password" would be a cheap way to burn CPU

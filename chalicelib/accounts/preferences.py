@@ -4,7 +4,7 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 from chalicelib import settings
-from chalicelib.models import User
+from chalicelib.store.models import User
 
 THEMES = {"": "Light", "dark": "Dark", "system": "Same as the system"}
 REPORTS = {"off": "Off", "daily": "Daily", "weekly": "Weekly, on Mondays", "monthly": "Monthly, on the 1st"}

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from chalicelib import settings
 from chalicelib.accounts import signup, users
-from chalicelib.models import User
+from chalicelib.store.models import User
 
 
 def enabled() -> bool:

@@ -2,10 +2,10 @@
 either way the address gets a login link, so the answer never tells who has an account."""
 from datetime import datetime
 
-from chalicelib import channels, checks, projects
-from chalicelib.accounts import limits, login_links, preferences, users
-from chalicelib.integrations.email import ADDRESS
-from chalicelib.models import User
+from chalicelib.accounts import limits, login_links, preferences, projects, users
+from chalicelib.checks import channels, checks
+from chalicelib.integrations.kinds.email import ADDRESS
+from chalicelib.store.models import User
 
 MAX_LENGTH = 254
 

@@ -5,9 +5,10 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from chalicelib import emails, settings
+from chalicelib import settings
 from chalicelib.accounts import limits
-from chalicelib.models import User
+from chalicelib.lib import emails
+from chalicelib.store.models import User
 
 CODE_AGE = timedelta(minutes=15)
 SUDO_AGE = timedelta(minutes=30)

@@ -10,9 +10,10 @@ from urllib.parse import quote, urlencode
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import ratelimit, settings
+from chalicelib import settings
 from chalicelib.accounts import limits
-from chalicelib.models import User
+from chalicelib.lib import ratelimit
+from chalicelib.store.models import User
 
 STEP = 30
 DIGITS = 6

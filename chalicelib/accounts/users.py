@@ -6,7 +6,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.accounts import preferences
-from chalicelib.models import EmailClaim, User
+from chalicelib.store.models import EmailClaim, User
 
 
 class EmailTaken(ValueError):

@@ -10,7 +10,7 @@ from fido2.server import Fido2Server
 from fido2.webauthn import AttestedCredentialData
 
 from chalicelib import settings
-from chalicelib.models import Credential, User
+from chalicelib.store.models import Credential, User
 
 NAME_LENGTH = 100
 

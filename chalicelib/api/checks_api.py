@@ -2,11 +2,13 @@
 import re
 import unicodedata
 
-from chalicelib import checks, schedules, teams
-from chalicelib.api import spec as check_spec
+from chalicelib.accounts import teams
 from chalicelib.api.core import NOT_FOUND, ApiRequest, ApiResponse, error, text
-from chalicelib.check_json import to_dict, unique_key
-from chalicelib.models import Channel, Check
+from chalicelib.api.routing import routes
+from chalicelib.checks import checks, schedules
+from chalicelib.checks import spec as check_spec
+from chalicelib.checks.check_json import to_dict, unique_key
+from chalicelib.store.models import Channel, Check
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 UNIQUE_KEY_RE = re.compile(r"^[0-9a-f]{40}$")
@@ -35,6 +37,7 @@ def _project_checks(request: ApiRequest) -> list[Check]:
     return sorted(Check.by_project.query(request.project.code), key=lambda c: c.created)
 
 
+@routes.endpoint("/checks", "GET")
 def list_checks(request: ApiRequest) -> ApiResponse:
     tags, slug = request.query.get("tag", []), request.arg("slug")
     found = [
@@ -44,11 +47,13 @@ def list_checks(request: ApiRequest) -> ApiResponse:
     return ApiResponse(200, {"checks": [to_dict(c, request.now, request.readonly, request.version) for c in found]})
 
 
+@routes.endpoint("/checks/{code}", "GET")
 def get_check(request: ApiRequest, code: str) -> ApiResponse:
     check = find(request, code)
     return _json(request, check) if check else NOT_FOUND
 
 
+@routes.endpoint("/checks", "POST", write=True)
 def create_check(request: ApiRequest) -> ApiResponse:
     try:
         spec = check_spec.validate(request.json)
@@ -65,6 +70,7 @@ def create_check(request: ApiRequest) -> ApiResponse:
     return _json(request, check, 201)
 
 
+@routes.endpoint("/checks/{code}", "POST", write=True)
 def update_check(request: ApiRequest, code: str) -> ApiResponse:
     check = find(request, code, allow_unique_key=False)
     if check is None:
@@ -78,11 +84,13 @@ def update_check(request: ApiRequest, code: str) -> ApiResponse:
         return NOT_FOUND  # deleted while being updated
 
 
+@routes.endpoint("/checks/{code}/pause", "POST", write=True)
 def pause_check(request: ApiRequest, code: str) -> ApiResponse:
     check = find(request, code, allow_unique_key=False)
     return _json(request, checks.pause(check, request.now)) if check else NOT_FOUND
 
 
+@routes.endpoint("/checks/{code}/resume", "POST", write=True)
 def resume_check(request: ApiRequest, code: str) -> ApiResponse:
     check = find(request, code, allow_unique_key=False)
     if check is None:
@@ -92,6 +100,7 @@ def resume_check(request: ApiRequest, code: str) -> ApiResponse:
     return _json(request, checks.resume(check, request.now))
 
 
+@routes.endpoint("/checks/{code}", "DELETE", write=True)
 def delete_check(request: ApiRequest, code: str) -> ApiResponse:
     check = find(request, code, allow_unique_key=False)
     if check is None:

@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from chalicelib import ratelimit, settings
-from chalicelib.models import ApiKey, Project
-from chalicelib.projects import hash_key
+from chalicelib import settings
+from chalicelib.accounts.projects import hash_key
+from chalicelib.lib import ratelimit
+from chalicelib.store.models import ApiKey, Project
 
 VERSIONS = {"v1": 1, "v2": 2, "v3": 3}
 KEY_LENGTH = 32

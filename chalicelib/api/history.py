@@ -1,17 +1,20 @@
 """Read-mostly endpoints: a check's pings, a ping's body, flips; the project's channels and badges."""
 from datetime import datetime, timedelta, timezone
 
-from chalicelib import settings, storage
+from chalicelib import settings
 from chalicelib.api.checks_api import find
-from chalicelib.api.core import NOT_FOUND, ApiRequest, ApiResponse
-from chalicelib.check_json import isoformat
-from chalicelib.models import Channel, Check, Flip, Ping
+from chalicelib.api.core import NOT_FOUND, VERSIONS, ApiRequest, ApiResponse
+from chalicelib.api.routing import API_ROOT, routes
+from chalicelib.checks.check_json import isoformat
+from chalicelib.store import storage
+from chalicelib.store.models import Channel, Check, Flip, Ping
 
 MAX_PINGS_LISTED = 1000
 MAX_SECONDS = 31_536_000
 MAX_TIMESTAMP = 10_000_000_000
 
 
+@routes.endpoint("/checks/{code}/pings", "GET", write=True)
 def list_pings(request: ApiRequest, code: str) -> ApiResponse:
     check = find(request, code, allow_unique_key=False)
     if check is None:
@@ -40,6 +43,7 @@ def _ping_json(request: ApiRequest, check: Check, ping: Ping) -> dict:
     return result
 
 
+@routes.endpoint("/checks/{code}/pings/{n}/body", "GET", write=True)
 def ping_body(request: ApiRequest, code: str, n: str) -> ApiResponse:
     check = find(request, code, allow_unique_key=False)
     if check is None or not n.isdigit() or int(n) <= check.n_pings - check.ping_log_limit:
@@ -58,6 +62,7 @@ def ping_body(request: ApiRequest, code: str, n: str) -> ApiResponse:
         return ApiResponse(200, bytes(body), "application/octet-stream")
 
 
+@routes.endpoint("/checks/{code}/flips", "GET")
 def list_flips(request: ApiRequest, code: str) -> ApiResponse:
     check = find(request, code)
     if check is None:
@@ -94,19 +99,24 @@ def _flip_json(flip: Flip) -> dict:
     return {"timestamp": isoformat(flip.created), "up": 1 if flip.new_status == "up" else 0}
 
 
+@routes.endpoint("/channels", "GET", write=True)
 def list_channels(request: ApiRequest) -> ApiResponse:
     channels = sorted(Channel.by_project.query(request.project.code), key=lambda c: c.created)
     return ApiResponse(200, {"channels": [{"id": c.code, "name": c.name, "kind": c.kind} for c in channels]})
 
 
+@routes.endpoint("/badges", "GET")
 def list_badges(request: ApiRequest) -> ApiResponse:
-    from chalicelib import badges
+    from chalicelib.checks import badges
 
     tags = sorted({tag for check in Check.by_project.query(request.project.code) for tag in check.tags.split()})
     return ApiResponse(200, badges.project_badge_urls(request.project, tags))
 
 
-def status() -> ApiResponse:
-    """OK when the database answers (a read of a key that does not exist)."""
+@routes.plain(API_ROOT + "/status", ["GET"])
+def status(request: ApiRequest, version: str) -> ApiResponse:
+    """Healthchecks' status endpoint: no key, OK when the database answers (a read of a key that does not exist)."""
+    if version not in VERSIONS:
+        return NOT_FOUND
     Check.count("-", limit=1)
     return ApiResponse(200, "OK", "text/plain")

@@ -9,7 +9,8 @@ from functools import cache
 from pathlib import Path
 
 from chalicelib import settings
-from chalicelib.api.core import VERSIONS
+from chalicelib.api.core import NOT_FOUND, VERSIONS, ApiRequest, ApiResponse
+from chalicelib.api.routing import API_ROOT, routes
 
 PATH = Path(__file__).with_name("openapi.json")
 STORED_API_ROOT = "/api/v3"
@@ -19,6 +20,15 @@ STORED_API_ROOT = "/api/v3"
 def _stored() -> dict:
     with open(PATH, encoding="utf-8") as f:
         return json.load(f)
+
+
+@routes.plain(API_ROOT + "/openapi.json", ["GET"])
+def serve_document(request: ApiRequest, version: str) -> ApiResponse:
+    """GET /api/<version>/openapi.json, readable by any origin (for API explorers)."""
+    document_ = document(version)
+    if document_ is None:
+        return NOT_FOUND
+    return ApiResponse(200, document_, headers={"Access-Control-Allow-Origin": "*"})
 
 
 def document(version: str) -> dict | None:

@@ -1,24 +1,18 @@
 """What every integration kind shares: the notice it sends, its errors, its interface."""
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from chalicelib.models import Channel, Check, Flip, Ping
+from chalicelib.lib.errors import TransportError
+from chalicelib.store.models import Channel, Check, Flip, Ping
+
+__all__ = ["Notice", "Transport", "TransportError", "both_directions"]
 
 REASONS = {
     "timeout": "success signal did not arrive on time, grace time passed",
     "fail": "received a failure signal",
 }
-
-
-class TransportError(Exception):
-    """A failed send. transient: worth retrying; disable: the channel cannot work as set up;
-    retry_after: seconds the service asked us to wait before trying again."""
-
-    def __init__(self, message: str, transient: bool = False, disable: bool = False, retry_after: float | None = None):
-        super().__init__(message)
-        self.message, self.transient, self.disable = message, transient, disable
-        self.retry_after = retry_after
 
 
 @dataclass
@@ -35,6 +29,8 @@ class Notice:
     other_down: list[Check] = field(default_factory=list)  # up to 10 other down checks
     other_down_count: int = 0
     project_check_count: int = 1
+    # Sends this notice on one more channel (a group's member), once; alerts passes it in.
+    notify_member: Callable[[Channel, "Notice"], str | None] | None = None
 
     @property
     def status(self) -> str:

@@ -2,7 +2,7 @@
 import json
 from urllib.parse import urlsplit
 
-from chalicelib.models import Channel
+from chalicelib.store.models import Channel
 
 URL_MAX = 1000
 

@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import emails, ratelimit, settings
+from chalicelib import settings
 from chalicelib.integrations.base import Notice, TransportError
-from chalicelib.models import Channel, Member, MonthlyUsage, Project, User
+from chalicelib.lib import emails, ratelimit
+from chalicelib.store.models import Channel, Member, MonthlyUsage, Project, User
 
 log = logging.getLogger(__name__)
 

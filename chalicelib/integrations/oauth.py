@@ -7,9 +7,9 @@ import secrets
 from datetime import datetime
 from urllib.parse import urlencode
 
-from chalicelib import signing
 from chalicelib.integrations import http
 from chalicelib.integrations.base import TransportError
+from chalicelib.lib import signing
 
 STATE_MAX_AGE = 3600
 

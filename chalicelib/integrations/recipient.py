@@ -5,7 +5,7 @@ Stored as JSON {"value": "+15551234567", "up": bool, "down": bool}; a legacy bar
 import json
 import re
 
-from chalicelib.models import Channel
+from chalicelib.store.models import Channel
 
 E164 = re.compile(r"^\+\d{5,15}$")
 # Signal also reaches usernames: a nickname, a dot and at least two digits.

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib import settings
 from chalicelib.integrations.base import Notice
-from chalicelib.models import Check, Ping
+from chalicelib.store.models import Check, Ping
 
 # Biggest first; a duration is told in its largest unit plus, if not zero, the next one.
 UNITS = [("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)]
@@ -188,3 +188,11 @@ def incident_details(notice: Notice) -> dict:
     }
     result.update({label.capitalize(): value for label, value in schedule_fields(notice.check)})
     return result
+
+
+def origin(ping: Ping) -> str:
+    """How and whence the ping came: "HTTPS POST from 1.2.3.4", or "Email from <sender>"."""
+    if ping.scheme == "email":
+        return ping.ua
+    how = " ".join(part for part in (ping.scheme.upper(), ping.method) if part)
+    return f"{how} from {ping.remote_addr or 'an unknown address'}"

@@ -1,8 +1,8 @@
 """What the Twilio kinds (SMS, WhatsApp, phone calls) share: the account's API, its auth and its errors."""
 import base64
 
-from chalicelib import delivery_reports, settings
-from chalicelib.integrations import http
+from chalicelib import settings
+from chalicelib.integrations import delivery_reports, http
 from chalicelib.integrations.base import TransportError
 
 INVALID_NUMBER = 21211  # Twilio's error code for a "To" number it cannot use

@@ -39,7 +39,7 @@ def sweep_due_checks() -> None:
     """The deadline sweep (on AWS: the scheduled `sweep` Lambda)."""
     from datetime import datetime, timezone
 
-    from chalicelib import sweep
+    from chalicelib.checks import sweep
 
     sweep.sweep_once(datetime.now(timezone.utc))
 
@@ -48,10 +48,10 @@ def deliver_flips() -> None:
     """Alert delivery from the flips stream (on AWS: the stream-triggered `deliver` Lambda)."""
     global _flip_reader
     if _flip_reader is None:
-        from chalicelib import alerts
+        from chalicelib.alerts import delivery
         from chalicelib.local.streams import FlipStreamReader
 
-        _flip_reader = FlipStreamReader(alerts.handle_stream_records)
+        _flip_reader = FlipStreamReader(delivery.handle_stream_records)
     _flip_reader.poll()
 
 
@@ -59,7 +59,7 @@ def send_reports() -> None:
     """Email reports and reminders that are due (on AWS: the hourly `reports` Lambda)."""
     from datetime import datetime, timezone
 
-    from chalicelib import reports
+    from chalicelib.alerts import reports
 
     reports.run(datetime.now(timezone.utc))
 
@@ -154,8 +154,9 @@ def run_smtpd(host: str, port: int | None) -> int:
     """Only the email-ping SMTP listener, recording into the running stack (or the exported endpoints)."""
     _configure_logging()
     os.environ.setdefault("PING_EMAIL_DOMAIN", "localhost")  # before settings is imported
-    from chalicelib import cli, settings
+    from chalicelib import settings
     from chalicelib.local.smtpd import SmtpListener
+    from chalicelib.ops import cli
 
     cli.use_local_stack_unless_told()
     port = settings.LOCAL_SMTP_PORT if port is None else port
@@ -226,8 +227,8 @@ def _start(options: Options, stack: contextlib.ExitStack):
         moto.start()
     environment.set_aws_environment(moto and moto.url, dynamodb and dynamodb.url)
 
-    from chalicelib import aws, models
     from chalicelib.local.s3snapshot import S3Snapshot, ensure_bucket
+    from chalicelib.store import aws, models
 
     aws.reset()
     models.create_tables()

@@ -11,7 +11,8 @@ from typing import Callable
 
 from aiosmtpd.controller import Controller
 
-from chalicelib import email_pings, settings
+from chalicelib import settings
+from chalicelib.pings import email_pings
 
 log = logging.getLogger(__name__)
 

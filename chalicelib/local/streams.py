@@ -3,8 +3,8 @@ that the stream-triggered Lambda runs on AWS.
 """
 import logging
 
-from chalicelib import aws
-from chalicelib.models import Flip
+from chalicelib.store import aws
+from chalicelib.store.models import Flip
 
 log = logging.getLogger("chalicelib.local")
 

@@ -1,4 +1,4 @@
-"""Operations behind `python -m chalicelib.cli`: accounts, stored objects, project files, doctor."""
+"""Operations behind `python -m chalicelib.ops.cli`: accounts, stored objects, project files, doctor."""
 
 
 class OpsError(ValueError):

@@ -2,10 +2,9 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib import projects
-from chalicelib.accounts import closing, passwords, signup, users
-from chalicelib.models import Check, Member, User
+from chalicelib.accounts import closing, passwords, projects, signup, users
 from chalicelib.ops import OpsError
+from chalicelib.store.models import Check, Member, User
 
 # Accounts untouched this long are pruned (Healthchecks' pruneusers: six months).
 INACTIVE_AFTER = timedelta(days=183)

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import aws, emails, settings
-from chalicelib.models import ALL_MODELS, Flip
+from chalicelib import settings
+from chalicelib.lib import emails
+from chalicelib.store import aws
+from chalicelib.store.models import ALL_MODELS, Flip
 
 # Integrations turned on by a group of settings: some set and some missing is a mistake.
 INTEGRATION_SETTINGS = {

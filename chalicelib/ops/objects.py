@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from chalicelib import aws, settings, storage
-from chalicelib.models import Check, Ping
+from chalicelib import settings
+from chalicelib.store import aws, storage
+from chalicelib.store.models import Check, Ping
 
 CHECK_PREFIX = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/$")
 # A body is written just before its ping row; younger objects may be waiting for theirs.

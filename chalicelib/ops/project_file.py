@@ -6,11 +6,11 @@ matching an existing check by slug, or by name when the check has no slug.
 from datetime import datetime
 
 from chalicelib.api import checks_api
-from chalicelib.api import spec as check_spec
 from chalicelib.api.core import ApiRequest
-from chalicelib.check_json import to_dict
-from chalicelib.models import ApiKey, Channel, Check, Project
+from chalicelib.checks import spec as check_spec
+from chalicelib.checks.check_json import to_dict
 from chalicelib.ops import OpsError
+from chalicelib.store.models import ApiKey, Channel, Check, Project
 
 # The check fields a file carries: what the API accepts, less the deprecated and the directive.
 FIELDS = tuple(name for name in check_spec.RULES if name not in ("subject", "subject_fail", "unique"))

@@ -2,8 +2,8 @@
 
 A project the user is not in answers 404 (never 403, never its data); a role too weak for the
 action answers 403. Superusers act as owners everywhere."""
-from chalicelib import checks
-from chalicelib.models import Check, Member, Project, User
+from chalicelib.checks import checks
+from chalicelib.store.models import Check, Member, Project, User
 from chalicelib.web.http import HttpError
 
 # What each role may do, weakest first (see the reference's capability table).

@@ -1,6 +1,5 @@
 """Runs a page: loads the session, demands a login and a CSRF token where needed, turns
 HttpError into an error page, and sets the cookies the request made."""
-import importlib
 from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
@@ -22,12 +21,11 @@ SECURITY_HEADERS = {
 }
 
 
-def run(view_name: str, request: WebRequest, login: bool = True, csrf: bool = True, **params) -> WebResponse:
-    """Run the view "module.function" of chalicelib.web (imported only when first asked for)."""
-    if view_name in REMOTE_USER_REPLACES and remote_user.enabled():
+def run(view: Callable[..., WebResponse], request: WebRequest, login: bool = True, csrf: bool = True,
+        remote_user_replaces: bool = False, **params) -> WebResponse:
+    """Run a page's view; a way to log in that REMOTE_USER_HEADER replaces answers 404 while it is set."""
+    if remote_user_replaces and remote_user.enabled():
         return handle(_not_found, request, login=False, csrf=False)
-    module_name, _, function_name = view_name.rpartition(".")
-    view = getattr(importlib.import_module(f"chalicelib.web.{module_name}"), function_name)
     return handle(view, request, login=login, csrf=csrf, **params)
 
 
@@ -48,14 +46,6 @@ def handle(view: Callable[..., WebResponse], request: WebRequest, login: bool = 
     sessions.csrf_cookie_if_new(request, response)
     response.headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", **response.headers}
     return response
-
-
-# The ways to log in that REMOTE_USER_HEADER replaces: they answer 404 while it is set.
-REMOTE_USER_REPLACES = {
-    "accounts_pages.login_page", "accounts_pages.signup_page", "accounts_pages.signup_csrf",
-    "accounts_pages.link_sent", "accounts_pages.check_token", "account_settings.set_password",
-    "two_factor_pages.login_webauthn", "two_factor_pages.login_totp",
-}
 
 
 def _follow_remote_user(request: WebRequest) -> list[str]:

@@ -5,7 +5,7 @@ from datetime import datetime
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
-from chalicelib.models import Session, User
+from chalicelib.store.models import Session, User
 
 FORM_LIMIT = 1_000_000
 

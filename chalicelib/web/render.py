@@ -9,9 +9,8 @@ from chalicelib import settings
 from chalicelib.web import formats, sessions
 from chalicelib.web.http import WebRequest, WebResponse
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "templates"
-STATIC = ROOT / "static"
+TEMPLATES = Path(settings.TEMPLATES_DIR)
+STATIC = Path(settings.STATIC_DIR)
 
 
 @cache
@@ -34,7 +33,7 @@ def render(request: WebRequest, template: str, status: int = 200, **context) -> 
     project's pages also warn on their Integrations item when the integrations need a look."""
     project = context.get("project")
     if project is not None and request.user is not None:
-        from chalicelib import channels
+        from chalicelib.checks import channels
 
         if "integrations_attention" not in context:
             context["integrations_attention"] = channels.attention(channels.in_project(project.code))

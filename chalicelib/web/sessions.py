@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from chalicelib import settings
 from chalicelib.accounts import users
-from chalicelib.models import Session, User
+from chalicelib.store.models import Session, User
 from chalicelib.web.http import WebRequest, WebResponse
 
 SESSION_COOKIE = "sessionid"

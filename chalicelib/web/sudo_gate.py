@@ -3,8 +3,8 @@ asking for it instead of itself; once entered, the session has sudo for 30 minut
 from chalicelib.accounts import sudo
 from chalicelib.accounts.limits import TryLater
 from chalicelib.web import sessions
-from chalicelib.web.accounts_pages import try_later
 from chalicelib.web.http import WebRequest, WebResponse, redirect
+from chalicelib.web.pages.accounts_pages import try_later
 from chalicelib.web.render import render
 
 CODE_KEY = "sudo_code"

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from chalicelib import channels, checks, projects
+from chalicelib.accounts import projects
+from chalicelib.checks import channels, checks
 from tests.test_web_authorization import ROUTES, _call, target  # noqa: F401 (target is a fixture)
 
 IDS = ["project", "check", "channel", "n"]

@@ -1,7 +1,7 @@
 """Line breaks in what users write (check names in subjects, addresses) never start new mail headers."""
 import pytest
 
-from chalicelib import emails
+from chalicelib.lib import emails
 
 INJECTED = "Backups\r\nBcc: victim@evil.example\r\nX-Evil: 1"
 
@@ -26,8 +26,8 @@ def test_line_breaks_in_a_recipient_are_refused(outbox, to):
 
 
 def test_email_alert_for_a_check_named_with_line_breaks_has_one_subject(outbox, notice, make_check, project, now):
-    from chalicelib import channels
-    from chalicelib.integrations import email
+    from chalicelib.checks import channels
+    from chalicelib.integrations.kinds import email
 
     channel = channels.create_channel(project.code, "email", {"value": "ops@example.org", "up": True, "down": True}, now, email_verified=True)
     email.send(channel, notice("down", check=make_check(name=INJECTED)))

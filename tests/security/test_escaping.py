@@ -5,8 +5,9 @@ import json
 import pytest
 from markupsafe import escape
 
-from chalicelib import channels, models, projects
-from chalicelib.email_pings import InboundMail, receive
+from chalicelib.checks import channels
+from chalicelib.pings.email_pings import InboundMail, receive
+from chalicelib.store import models
 
 PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 RAW_MARKUP = ["<script>alert(1)", "<img src=x"]

@@ -3,9 +3,10 @@ unless INTEGRATIONS_ALLOW_PRIVATE_IPS says so."""
 import pytest
 
 from chalicelib import settings
-from chalicelib.integrations import http, webhook
+from chalicelib.integrations import http
 from chalicelib.integrations.base import TransportError
-from chalicelib.models import Channel
+from chalicelib.integrations.kinds import webhook
+from chalicelib.store.models import Channel
 
 
 def hook(url: str) -> Channel:

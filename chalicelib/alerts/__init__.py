@@ -1,0 +1,1 @@
+"""Alerts: delivering notices for flips, their wording, bounces, and the monthly reports."""

@@ -1,0 +1,1 @@
+"""Checks: their schedules, status changes (flips), events, summaries, badges and the deadline sweep."""

@@ -1,0 +1,108 @@
+"""Validating a check's create/update JSON the way Healthchecks' API does (reference §3.6).
+
+Types are strict (a float is not a number of seconds, null is never accepted); only the
+first error is reported, as "json validation error: <field> <what is wrong>".
+"""
+import re
+
+from chalicelib.checks import schedules
+
+SLUG_RE = re.compile(r"^[a-z0-9-_]*$")
+UNIQUE_FIELDS = ("name", "slug", "tags", "timeout", "grace")
+BOOLEANS = ("manual_resume", "filter_subject", "filter_body", "filter_http_body", "filter_default_fail")
+KEYWORDS = ("start_kw", "success_kw", "failure_kw", "subject", "subject_fail")
+
+
+class SpecError(ValueError):
+    """A request body that breaks the rules; str() is the message to answer with."""
+
+    def __init__(self, field_name: str, problem: str):
+        super().__init__(f"json validation error: {field_name} {problem}")
+        self.field_name, self.problem = field_name, problem  # for forms, which word it differently
+
+
+def validate(data: dict) -> dict:
+    """The known fields of `data`, checked and normalised; SpecError on the first bad one."""
+    spec = {}
+    for name, rule in RULES.items():
+        if name in data:
+            spec[name] = rule(name, data[name])
+    return spec
+
+
+def _string(max_length: int | None = None, pattern: re.Pattern | None = None):
+    def check(name, value):
+        if not isinstance(value, str):
+            raise SpecError(name, "is not a string")
+        if max_length is not None and len(value) > max_length:
+            raise SpecError(name, "is too long")
+        if pattern is not None and not pattern.match(value):
+            raise SpecError(name, "does not match pattern")
+        return value
+
+    return check
+
+
+def _seconds(name, value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(name, "is not a number")
+    if value < schedules.MIN_SECONDS:
+        raise SpecError(name, "is too small")
+    if value > schedules.MAX_SECONDS:
+        raise SpecError(name, "is too large")
+    return value
+
+
+def _boolean(name, value):
+    if not isinstance(value, bool):
+        raise SpecError(name, "is not a boolean")
+    return value
+
+
+def _methods(name, value):
+    if value not in ("", "POST"):
+        raise SpecError(name, "has unexpected value")
+    return value
+
+
+def _schedule(name, value):
+    value = _string(schedules.MAX_SCHEDULE_LENGTH)(name, value)
+    try:
+        schedules.validate_schedule(schedules.guess_kind(value), value)
+    except ValueError:
+        raise SpecError(name, "is not a valid cron or OnCalendar expression") from None
+    return value
+
+
+def _tz(name, value):
+    value = _string()(name, value)
+    try:
+        return schedules.canonical_tz(value)
+    except ValueError:
+        raise SpecError(name, "is not a valid timezone") from None
+
+
+def _unique(name, value):
+    if not isinstance(value, list):
+        raise SpecError(name, "is not an array")
+    for item in value:
+        if item not in UNIQUE_FIELDS:
+            raise SpecError(f"an item in '{name}'", "has unexpected value")
+    return value
+
+
+RULES = {
+    "name": _string(100),
+    "slug": _string(100, SLUG_RE),
+    "tags": _string(),
+    "desc": _string(),
+    "timeout": _seconds,
+    "grace": _seconds,
+    "schedule": _schedule,
+    "tz": _tz,
+    **{name: _boolean for name in BOOLEANS},
+    "methods": _methods,
+    **{name: _string(200) for name in KEYWORDS},
+    "channels": _string(),
+    "unique": _unique,
+}

@@ -1,0 +1,1 @@
+"""One module per integration kind: its form, its message, its send. The registry lists them."""

@@ -1,0 +1,96 @@
+"""A check's fields from a dashboard form (add check, change schedule), by the API's rules.
+
+The API's validators (chalicelib/checks/spec.py) take JSON values; a form sends strings, so the
+numbers are parsed here first and every value then goes through the same rule the API uses.
+Durations come as seconds (`timeout`) or as a number and a unit (`timeout_value`, `timeout_unit`).
+"""
+import re
+
+from chalicelib.checks import schedules
+from chalicelib.checks import spec as check_spec
+
+KINDS = ("simple", "cron", "oncalendar")
+UNITS = {"60": "minutes", "3600": "hours", "86400": "days"}
+DEFAULT_TIMEOUT, DEFAULT_GRACE = 86400, 3600
+LABELS = {
+    "timeout": "Period", "grace": "Grace time", "tz": "Time zone", "desc": "Description",
+    "start_kw": "Start keywords", "success_kw": "Success keywords", "failure_kw": "Failure keywords",
+    "methods": "Allowed methods",
+}  # fmt: skip
+PROBLEMS = {
+    "does not match pattern": "may contain only lower-case letters, digits, - and _",
+    "is too small": "must be at least 1 minute",
+    "is too large": "must be at most 365 days",
+    "is not a number": "must be a whole number",
+    "is not a valid timezone": "is not a known time zone",
+}
+TAGS_MAX = 500
+NUMBER_RE = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")  # "1.5" hours is fine; seconds are whole
+
+
+class FormError(ValueError):
+    """A field the form must show again with `message` next to it."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field_name, self.message = field_name, message
+
+
+def check_fields(form: dict[str, list[str]]) -> dict:
+    """Name, slug, tags and the schedule of a new check, as Check attributes."""
+    raw = {"name": _text(form, "name").strip(), "slug": _text(form, "slug").strip()}
+    tags = " ".join(_text(form, "tags").split())
+    if len(tags) > TAGS_MAX:
+        raise FormError("tags", f"Tags must be at most {TAGS_MAX} characters.")
+    fields = validated(raw)
+    fields["tags"] = tags
+    fields.update(schedule_fields(form))
+    return fields
+
+
+def schedule_fields(form: dict[str, list[str]]) -> dict:
+    """kind, timeout or schedule and tz, and grace, as Check attributes."""
+    kind = _text(form, "kind", "simple")
+    if kind not in KINDS:
+        raise FormError("kind", "Choose simple, cron or OnCalendar.")
+    grace = _seconds(form, "grace", DEFAULT_GRACE)
+    if kind == "simple":
+        fields = validated({"timeout": _seconds(form, "timeout", DEFAULT_TIMEOUT), "grace": grace})
+        # Healthchecks stores this placeholder on simple checks.
+        return {"kind": "simple", **fields, "schedule": "* * * * *"}
+    schedule = _text(form, "schedule").strip()
+    try:
+        schedules.validate_schedule(kind, schedule)
+    except ValueError:
+        name = "cron" if kind == "cron" else "OnCalendar"
+        raise FormError("schedule", f"This is not a valid {name} expression.") from None
+    fields = validated({"grace": grace, "tz": _text(form, "tz", "UTC").strip()})
+    return {"kind": kind, "schedule": schedule, **fields}
+
+
+def validated(values: dict) -> dict:
+    """The values through the API's rules; a FormError worded for people on the first bad one."""
+    try:
+        return check_spec.validate(values)
+    except check_spec.SpecError as e:
+        label = LABELS.get(e.field_name, e.field_name.capitalize())
+        raise FormError(e.field_name, f"{label} {PROBLEMS.get(e.problem, e.problem)}.") from None
+
+
+def _text(form: dict[str, list[str]], name: str, default: str = "") -> str:
+    return (form.get(name) or [default])[0]
+
+
+def _seconds(form: dict[str, list[str]], name: str, default: int):
+    """Seconds from `name`, or from `name`_value times `name`_unit; the raw text if not a number."""
+    unit = _text(form, f"{name}_unit")
+    if unit:
+        if unit not in UNITS:
+            raise FormError(name, f"{LABELS[name]} has an unknown unit.")
+        text, multiplier = _text(form, f"{name}_value").strip(), int(unit)
+    else:
+        text, multiplier = _text(form, name, str(default)).strip(), 1
+    # Not a number: let the API's rule say "must be a whole number".
+    if not NUMBER_RE.match(text) or (not unit and "." in text):
+        return text
+    return round(float(text) * multiplier)

@@ -1,0 +1,1 @@
+"""The dashboard pages, one module per area; each module's routes sit beside its views."""
