@@ -29,14 +29,8 @@ def environment() -> jinja2.Environment:
 
 
 def render(request: WebRequest, template: str, status: int = 200, **context) -> WebResponse:
-    """A page: the template with the request, user, CSRF token and flashes in its context; a
-    project's pages also warn on their Integrations item when the integrations need a look."""
-    project = context.get("project")
-    if project is not None and request.user is not None:
-        from chalicelib.checks import channels
-
-        if "integrations_attention" not in context:
-            context["integrations_attention"] = channels.attention(channels.in_project(project.code))
+    """A page: the template with the request, user, CSRF token and flashes in its context (a
+    project's pages pass navigation.project_nav's)."""
     return WebResponse(status=status, body=render_fragment(request, template, **context))
 
 

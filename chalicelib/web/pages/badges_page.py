@@ -9,6 +9,7 @@ from chalicelib.store.models import Project
 from chalicelib.web import render
 from chalicelib.web.access import project_for
 from chalicelib.web.http import WebRequest, WebResponse
+from chalicelib.web.navigation import project_nav
 from chalicelib.web.routing import Pages
 
 pages = Pages(__name__)
@@ -29,7 +30,7 @@ def page(request: WebRequest, code: str) -> WebResponse:
     return render.render(
         request,
         "badges/page.html",
-        project=project,
+        **project_nav(project),
         section="badges",
         rows=rows,
         tags=sorted({tag for row in rows for tag in row.tags}, key=str.lower),

@@ -5,6 +5,7 @@ from chalicelib.checks import channels, checks
 from chalicelib.store.models import Check, Project
 from chalicelib.web import access, check_form, render, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect
+from chalicelib.web.navigation import project_nav
 from chalicelib.web.routing import Pages
 
 pages = Pages(__name__)
@@ -71,7 +72,7 @@ def transfer(request: WebRequest, code: str) -> WebResponse:
     if request.method == "POST":
         return _transfer_to(request, check, project)
     context = {"check": check, "choices": transfer_choices(request, check, project), "full_page": not request.is_xhr}
-    return render.render(request, "checks/transfer.html", project=project, section="checks", **context)
+    return render.render(request, "checks/transfer.html", **project_nav(project), section="checks", **context)
 
 
 def transfer_choices(request: WebRequest, check: Check, current: Project) -> list[dict]:

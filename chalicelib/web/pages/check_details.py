@@ -6,6 +6,7 @@ from chalicelib.checks import badges, channels, checks, events, schedules, snipp
 from chalicelib.store.models import Channel, Check, Project
 from chalicelib.web import access, check_form, event_text, render
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
+from chalicelib.web.navigation import project_nav
 from chalicelib.web.routing import Pages
 
 pages = Pages(__name__)
@@ -32,7 +33,7 @@ def details(request: WebRequest, code: str) -> WebResponse:
         "badge_urls": badges.check_badge_urls(check),
         "copied": request.arg("copied") == "1",
     }
-    return render.render(request, "checks/details.html", project=project, section="checks", **context)
+    return render.render(request, "checks/details.html", **project_nav(project), section="checks", **context)
 
 
 @pages.route("/checks/{code}/status", methods=["GET"])

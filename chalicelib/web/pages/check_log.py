@@ -10,6 +10,7 @@ from chalicelib.store import storage
 from chalicelib.store.models import Check, Ping
 from chalicelib.web import access, event_text, render
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, json_response
+from chalicelib.web.navigation import project_nav
 from chalicelib.web.pages.check_details import tz_choices
 from chalicelib.web.routing import Pages
 
@@ -28,7 +29,7 @@ KIND_NAMES = {
 def log(request: WebRequest, code: str) -> WebResponse:
     check, project, _ = access.check_for(request.user, code, "read")
     context = _log_context(request, check)
-    return render.render(request, "checks/log.html", project=project, section="checks", **context)
+    return render.render(request, "checks/log.html", **project_nav(project), section="checks", **context)
 
 
 @pages.route("/checks/{code}/log_events", methods=["GET"])
@@ -130,7 +131,7 @@ def _ping_page(request: WebRequest, check: Check, project, ping: Ping) -> WebRes
         "text": event_text,
         "full_page": not request.is_xhr,
     }
-    return render.render(request, "checks/ping_details.html", project=project, section="checks", **context)
+    return render.render(request, "checks/ping_details.html", **project_nav(project), section="checks", **context)
 
 
 def _body(ping: Ping) -> tuple[bytes | None, bool]:

@@ -9,6 +9,7 @@ from chalicelib.store.models import Project, User
 from chalicelib.web import check_form, event_text, render
 from chalicelib.web.access import allows, project_for
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
+from chalicelib.web.navigation import project_nav
 from chalicelib.web.pages import check_details
 from chalicelib.web.routing import Pages
 
@@ -70,7 +71,7 @@ def _page(request: WebRequest, project: Project, role: str, add_error=None, stat
         request,
         "checks/list.html",
         status=status,
-        project=project,
+        **project_nav(project, integrations),
         section="checks",
         rows=check_summary.sort(rows, request.user.sort),
         shown=shown,
@@ -89,7 +90,6 @@ def _page(request: WebRequest, project: Project, role: str, add_error=None, stat
         slots_used=quota.used if quota else len(rows),
         over_limit=quota if quota and quota.used > quota.limit else None,
         **_integrations_context(integrations),
-        integrations_attention=channels.attention(integrations),  # saves the page a second Query
         ping_url=_ping_url_maker(project, rows),
         show_durations=any(row.check.last_duration is not None for row in rows),
         duration=event_text.duration,

@@ -10,6 +10,7 @@ from chalicelib.lib.errors import TransportError
 from chalicelib.store.models import Project
 from chalicelib.web import access, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect, text_response
+from chalicelib.web.navigation import project_nav
 from chalicelib.web.render import render, render_fragment
 from chalicelib.web.routing import Pages
 
@@ -96,7 +97,7 @@ def github_callback(request: WebRequest) -> WebResponse:
     if not repos:
         return redirect(github.install_url())
     sessions.put(request, GITHUB_REPOS, {"project": project.code, "repos": repos})
-    return render(request, "integrations/github_repos.html", project=project, section="integrations", repos=sorted(repos))
+    return render(request, "integrations/github_repos.html", **project_nav(project), section="integrations", repos=sorted(repos))
 
 
 @pages.route("/projects/{code}/add_github/save", methods=["POST"])

@@ -8,6 +8,7 @@ from chalicelib.integrations import setup
 from chalicelib.store.models import Channel, Project
 from chalicelib.web import access, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect, text_response
+from chalicelib.web.navigation import project_nav
 from chalicelib.web.render import TEMPLATES, render, render_fragment
 from chalicelib.web.routing import Pages
 
@@ -30,10 +31,9 @@ def index(request: WebRequest, code: str) -> WebResponse:
     rows, checks = setup.rows(project, request.now)
     kinds = [(kind, label, _has_form(kind)) for kind, label in setup.available_kinds()]
     return render(
-        request, "integrations/index.html", project=project, section="integrations", rows=rows,
+        request, "integrations/index.html", **project_nav(project, [row.channel for row in rows]), section="integrations", rows=rows,
         n_checks=len(checks), kinds=kinds, editable={kind for kind, _, has_form in kinds if has_form} & setup.EDITABLE,
         can_write=access.allows(role, "write"),
-        integrations_attention=channels.attention([row.channel for row in rows]),  # saves the page a second Query
     )
 
 
@@ -213,7 +213,7 @@ def _headers(text: str) -> dict[str, str] | str:
 
 def _form(request, project, kind, template, value, name, channel=None, error="", status=200) -> WebResponse:
     return render(
-        request, template, status=status, project=project, section="integrations", kind=kind, label=_label(kind),
+        request, template, status=status, **project_nav(project), section="integrations", kind=kind, label=_label(kind),
         value=value, name=name, channel=channel, error=error, **setup.form_context(kind, project, channel),
         action=f"/integrations/{channel.code}/edit/" if channel else f"/projects/{project.code}/add/{kind}/",
     )

@@ -5,6 +5,7 @@ from chalicelib.accounts.limits import TryLater
 from chalicelib.store.models import Check, Project, User
 from chalicelib.web import access, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, json_response, redirect
+from chalicelib.web.navigation import project_nav
 from chalicelib.web.pages import accounts_pages
 from chalicelib.web.render import render, render_fragment
 from chalicelib.web.routing import Pages
@@ -73,7 +74,7 @@ def _settings(request: WebRequest, project: Project, role: str, error: str = "",
     keys["ping_key"] = project.ping_key
     transfer = teams.transfer_request(project)
     return render(
-        request, "projects/settings.html", status=status, project=project, section="settings", role=role,
+        request, "projects/settings.html", status=status, **project_nav(project), section="settings", role=role,
         role_names=access.ROLE_NAMES, invite_roles=teams.INVITE_ROLES, can_write=access.allows(role, "write"),
         can_manage=access.allows(role, "manage"), is_owner=access.allows(role, "owner"), error=error,
         team=teams.team(project), keys=keys, key_labels=KEY_LABELS, new_key=new_key, transfer=transfer,
