@@ -1,5 +1,5 @@
 """The ping Lambda: the three /ping/ routes on an app of their own, so that its cold start imports
-the ping path only (tests/test_import_weight.py holds it to that). app.py adds the same routes
+the ping path only (tests/pings/test_import_weight.py holds it to that). app.py adds the same routes
 for the local stack and the tests, which serve everything from one app."""
 from chalice import Chalice, Response
 

@@ -27,6 +27,15 @@ from chalicelib.store import models, storage  # noqa: E402
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
 
 
+def pytest_collection_modifyitems(items):
+    """Stack tests are slow, and the tests under tests/infra/ are the infra ones."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.slow)
+        if item.path.parent.name == "infra":
+            item.add_marker(pytest.mark.infra)
+
+
 @pytest.fixture
 def now():
     return NOW
@@ -151,14 +160,14 @@ def make_member(project, now):
 @pytest.fixture
 def web(client, user):
     """A browser-like client logged in as `user`; web.logout() and web.login(other) switch."""
-    from tests.web_client import WebClient
+    from tests.support.web_client import WebClient
 
     return WebClient(client).login(user)
 
 
 @pytest.fixture
 def anonymous_web(client):
-    from tests.web_client import WebClient
+    from tests.support.web_client import WebClient
 
     return WebClient(client)
 
@@ -243,7 +252,7 @@ def flips_unreachable(aws):
 @pytest.fixture
 def recorder(monkeypatch):
     """A real HTTP server on 127.0.0.1 recording requests; private addresses allowed for the test."""
-    from tests.recorder import Recorder
+    from tests.support.recorder import Recorder
 
     monkeypatch.setattr(settings, "INTEGRATIONS_ALLOW_PRIVATE_IPS", True)
     server = Recorder().start()
@@ -485,7 +494,7 @@ def chromium():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The local stack for a module of browser tests, emails going to its outbox folder."""
-    from tests.stack import started_stack
+    from tests.support.stack import started_stack
 
     with started_stack(tmp_path_factory.mktemp("site")) as stack:
         yield stack
@@ -514,7 +523,7 @@ def github_app_key():
 
 @pytest.fixture
 def kind_settings(monkeypatch, recorder, github_app_key):
-    """Every chat and incident-tool kind on, its third-party API bases at the recorder (see tests/chat_kinds.py)."""
+    """Every chat and incident-tool kind on, its third-party API bases at the recorder (see tests/support/chat_kinds.py)."""
     from cryptography.hazmat.primitives import serialization
 
     pem = github_app_key.private_bytes(

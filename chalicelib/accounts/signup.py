@@ -4,7 +4,7 @@ from datetime import datetime
 
 from chalicelib.accounts import limits, login_links, preferences, projects, users
 from chalicelib.checks import channels, checks
-from chalicelib.integrations.kinds.email import ADDRESS
+from chalicelib.lib.addresses import EMAIL_ADDRESS
 from chalicelib.store.models import User
 
 MAX_LENGTH = 254
@@ -12,7 +12,7 @@ MAX_LENGTH = 254
 
 def valid_address(email: str) -> bool:
     """Something@domain.tld without spaces or list separators; the emailed link proves the rest."""
-    return len(email) <= MAX_LENGTH and bool(ADDRESS.match(email))
+    return len(email) <= MAX_LENGTH and bool(EMAIL_ADDRESS.match(email))
 
 
 def sign_up(email: str, tz: str, ip: str | None, now: datetime) -> None:

@@ -1,6 +1,9 @@
-"""Client addresses: who sent a request, from API Gateway's peer and X-Forwarded-For."""
+"""Addresses: who sent a request (API Gateway's peer and X-Forwarded-For), and what an email address looks like."""
 import ipaddress
 import re
+
+# An address we send to or sign up with: one @, a dotted domain, none of the characters that break headers.
+EMAIL_ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@([\w-]+\.)+[\w-]+$")
 
 
 def remote_addr(forwarded_for: str | None, source_ip: str | None) -> str | None:

@@ -7,7 +7,7 @@ import jinja2
 
 from chalicelib import settings
 from chalicelib.web import formats, sessions
-from chalicelib.web.http import WebRequest, WebResponse
+from chalicelib.web.http import WebRequest, WebResponse, text_response
 
 TEMPLATES = Path(settings.TEMPLATES_DIR)
 STATIC = Path(settings.STATIC_DIR)
@@ -32,6 +32,17 @@ def render(request: WebRequest, template: str, status: int = 200, **context) -> 
     """A page: the template with the request, user, CSRF token and flashes in its context (a
     project's pages pass navigation.project_nav's)."""
     return WebResponse(status=status, body=render_fragment(request, template, **context))
+
+
+def try_later(request: WebRequest, retry_after: int) -> WebResponse:
+    """429 with Retry-After: a rate limit is spent."""
+    message = "Too many attempts, please try later."
+    if request.is_xhr:
+        response = text_response(message, 429)
+    else:
+        response = render(request, "error.html", status=429, status_code=429, message=message)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def render_fragment(request: WebRequest, template: str, **context) -> str:

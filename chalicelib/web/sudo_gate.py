@@ -4,8 +4,7 @@ from chalicelib.accounts import sudo
 from chalicelib.accounts.limits import TryLater
 from chalicelib.web import sessions
 from chalicelib.web.http import WebRequest, WebResponse, redirect
-from chalicelib.web.pages.accounts_pages import try_later
-from chalicelib.web.render import render
+from chalicelib.web.render import render, try_later
 
 CODE_KEY = "sudo_code"
 UNTIL_KEY = "sudo_until"

@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.accounts import projects
 from chalicelib.checks import channels, checks
-from tests.test_web_authorization import ROUTES, _call, target  # noqa: F401 (target is a fixture)
+from tests.web.test_web_authorization import ROUTES, _call, target  # noqa: F401 (target is a fixture)
 
 IDS = ["project", "check", "channel", "n"]
 

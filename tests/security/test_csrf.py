@@ -1,7 +1,7 @@
 """Every POST route of the dashboard refuses a form without the CSRF token, or with a forged one."""
 import pytest
 
-from tests.test_web_authorization import ROUTES, _ids, target  # noqa: F401 (target is a fixture)
+from tests.web.test_web_authorization import ROUTES, _ids, target  # noqa: F401 (target is a fixture)
 
 POSTS = [route for route in ROUTES if route[0] == "POST"]
 PUBLIC_POSTS = ["/accounts/login/", "/accounts/signup/", "/accounts/logout/"]

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from chalicelib.accounts import login, passwords
-from tests.test_accounts_login import link_in
+from tests.accounts.test_accounts_login import link_in
 
 EVIL = ["//evil.example/", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)", "http:evil.example"]
 

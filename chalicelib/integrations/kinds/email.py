@@ -1,19 +1,18 @@
 """Email alerts: a text and an HTML message rendered from templates/emails/alert.*."""
 import functools
 import json
-import re
 
 from chalicelib import settings
 from chalicelib.integrations import recipient, text
 from chalicelib.integrations.base import Notice, TransportError
 from chalicelib.lib import emails, signing
+from chalicelib.lib.addresses import EMAIL_ADDRESS
 from chalicelib.store.models import Channel, Project
 
 KIND = "email"
 LABEL = "Email"
 BODY_LIMIT = 10_000
 TEMPLATES = settings.TEMPLATES_DIR
-ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@([\w-]+\.)+[\w-]+$")
 
 
 def enabled() -> bool:
@@ -23,7 +22,7 @@ def enabled() -> bool:
 def validate(value: dict) -> str:
     """The stored JSON for an address and its up/down flags; ValueError if unusable."""
     address = str(value.get("value") or "").strip()
-    if len(address) > 254 or not ADDRESS.match(address):
+    if len(address) > 254 or not EMAIL_ADDRESS.match(address):
         raise ValueError("value: enter a valid email address")
     up, down = bool(value.get("up", True)), bool(value.get("down", True))
     if not up and not down:

@@ -8,7 +8,7 @@ from chalicelib.accounts.limits import TryLater
 from chalicelib.store.models import User
 from chalicelib.web import access, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, redirect, text_response
-from chalicelib.web.render import render, render_fragment
+from chalicelib.web.render import render, render_fragment, try_later
 from chalicelib.web.routing import Pages
 
 pages = Pages(__name__)
@@ -158,17 +158,6 @@ def landing(user: User, next_url: str = "") -> str:
         return next_url
     projects = access.memberships(user)
     return f"/projects/{projects[0].project}/checks/" if len(projects) == 1 else "/"
-
-
-def try_later(request: WebRequest, retry_after: int) -> WebResponse:
-    """429 with Retry-After: a rate limit is spent."""
-    message = "Too many attempts, please try later."
-    if request.is_xhr:
-        response = text_response(message, 429)
-    else:
-        response = render(request, "error.html", status=429, status_code=429, message=message)
-    response.headers["Retry-After"] = str(retry_after)
-    return response
 
 
 def _next(request: WebRequest) -> str:

@@ -6,8 +6,7 @@ from chalicelib.store.models import Check, Project, User
 from chalicelib.web import access, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, json_response, redirect
 from chalicelib.web.navigation import project_nav
-from chalicelib.web.pages import accounts_pages
-from chalicelib.web.render import render, render_fragment
+from chalicelib.web.render import render, render_fragment, try_later
 from chalicelib.web.routing import Pages
 
 pages = Pages(__name__)
@@ -63,7 +62,7 @@ def settings_page(request: WebRequest, code: str) -> WebResponse:
     except ValueError as e:  # teams.TeamError and bad names: shown on the page
         return _settings(request, project, role, error=str(e), status=400)
     except TryLater as e:
-        return accounts_pages.try_later(request, e.retry_after)
+        return try_later(request, e.retry_after)
 
 
 def _settings(request: WebRequest, project: Project, role: str, error: str = "", status: int = 200, new_key: tuple | None = None) -> WebResponse:

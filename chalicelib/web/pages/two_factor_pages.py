@@ -8,7 +8,7 @@ from chalicelib.store.models import User
 from chalicelib.web import sessions, sudo_gate
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect
 from chalicelib.web.pages import accounts_pages
-from chalicelib.web.render import render
+from chalicelib.web.render import render, try_later
 from chalicelib.web.routing import Pages
 
 pages = Pages(__name__)
@@ -59,7 +59,7 @@ def login_totp(request: WebRequest) -> WebResponse:
             if totp.accept_login_code(user, request.field("code"), request.now):
                 return _finish(user, request, next_url)
         except TryLater as e:
-            return accounts_pages.try_later(request, e.retry_after)
+            return try_later(request, e.retry_after)
         error = "That code is not right, or it was already used."
     return render(request, "accounts/two_factor_totp_login.html", status=400 if error else 200, error=error)
 

@@ -1,0 +1,61 @@
+"""The checks list's script reads each check's filter and schedule data from #checks-data."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+from test_browser_journeys import follow_login_link, login_links
+
+pytestmark = pytest.mark.e2e
+OWNER = "lister@example.org"
+
+
+@pytest.fixture(scope="module")
+def page(site, chromium):
+    """A new owner's checks list (sign-up makes one check), with a second check added."""
+    context = chromium.new_context()
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{site.base}/accounts/login/")
+    page.fill("#signup-email", OWNER)
+    page.click("#signup-form button[type=submit]")
+    expect(page.get_by_text("Check your email")).to_be_visible()
+    follow_login_link(page, login_links(site, OWNER)[-1])
+    page.click("#add-check-button")
+    page.fill("#add-name", "Nightly backup")
+    page.fill("#add-slug", "nightly-db")
+    page.click("#add-check-form button.primary")
+    expect(page.locator("tr.check-row", has_text="Nightly backup")).to_be_visible()
+    yield page
+    context.close()
+
+
+def test_typing_a_slug_in_search_hides_the_other_rows(page):
+    page.fill("#search", "NIGHTLY-DB")
+    expect(page.locator("tr.check-row:visible")).to_have_count(1)
+    expect(page.locator("tr.check-row:visible")).to_contain_text("Nightly backup")
+    page.fill("#search", "")
+    expect(page.locator("tr.check-row:visible")).to_have_count(2)
+
+
+def test_the_schedule_dialog_opens_with_the_rows_check(page):
+    row = page.locator("tr.check-row", has_text="Nightly backup")
+    row.locator("button.schedule-button").click()
+    dialog = page.locator("#schedule-dialog")
+    expect(dialog.locator("[data-check-name]")).to_have_text(" – Nightly backup")
+    expect(dialog.locator("form")).to_have_attribute("action", re.compile(rf"/checks/{row.get_attribute('data-code')}/timeout/"))
+    expect(dialog.locator("#schedule-timeout-value")).to_have_value("1")
+
+
+def test_clicking_an_integration_icon_turns_it_off_without_a_reload(page, screenshot):
+    page.reload()  # (closes any dialog an earlier test opened)
+    page.evaluate("window.notReloaded = true")
+    icon = page.locator("tr.check-row", has_text="Nightly backup").locator(".col-ch button").first
+    expect(icon).to_have_attribute("aria-label", re.compile(r"^email.*: on$"))
+    icon.click()
+    expect(icon).to_have_attribute("aria-label", re.compile(r": off$"))
+    screenshot(page, "checks-list-integrations")
+    assert page.evaluate("window.notReloaded") is True
+    page.reload()
+    expect(page.locator("tr.check-row", has_text="Nightly backup").locator(".col-ch button").first).to_have_attribute(
+        "aria-label", re.compile(r": off$")
+    )
