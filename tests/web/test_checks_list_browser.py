@@ -3,7 +3,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_browser_journeys import follow_login_link, login_links
+from tests.web.test_browser_journeys import follow_login_link, login_links
 
 pytestmark = pytest.mark.e2e
 OWNER = "lister@example.org"
