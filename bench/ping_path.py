@@ -110,10 +110,10 @@ def _value_bytes(value: dict) -> int:
 
 
 class PingTargets:
-    """A project and one "up" check per form, pinged through app.py's Lambda handler."""
+    """A project and one "up" check per form, pinged through the ping Lambda's handler (ping_app.py)."""
 
     def __init__(self):
-        from app import app  # the route API Gateway calls, with Chalice's request handling
+        from ping_app import app  # the ping Lambda's handler, with Chalice's request handling
 
         self.app = app
         now = datetime.now(timezone.utc)
