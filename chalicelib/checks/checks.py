@@ -10,6 +10,8 @@ from chalicelib.checks import flips, schedules
 from chalicelib.store import storage
 from chalicelib.store.models import Check, Flip, Notification, Ping, Project
 
+MAX_ATTEMPTS = 20  # tries of a dashboard or API change racing with pings
+
 
 def due_shard(code: str) -> int:
     """The due-index partition of a check: stable, spread evenly over DUE_SHARDS."""
@@ -69,7 +71,7 @@ def update_config(check: Check, changes: dict, now: datetime) -> Check:
     The write is conditioned on the state alert_after was computed from; if a ping changed
     it first, the check is read again and the changes applied anew.
     """
-    for _ in range(20):
+    for _ in range(MAX_ATTEMPTS):
         for name, value in changes.items():
             setattr(check, name, value)
         alert_after = schedules.going_down_after(check)
@@ -84,7 +86,8 @@ def update_config(check: Check, changes: dict, now: datetime) -> Check:
             check.changed = now
             return check
         except UpdateError as e:
-            if e.cause_response_code != "ConditionalCheckFailedException":
+            # Lost to a ping: it changed the state, or its transaction held the item.
+            if e.cause_response_code not in ("ConditionalCheckFailedException", "TransactionConflictException"):
                 raise
         check = get(check.code)
         if check is None:
@@ -97,16 +100,10 @@ def change_schedule(check: Check, changes: dict, now: datetime) -> Check:
     alert (reference §1.6), so a schedule edit never pages anyone."""
     check = update_config(check, changes, now)
     if check.status == "up" and schedules.status(check, now) == "down":
-        try:
-            check.update(
-                actions=[Check.status.set("down"), Check.alert_after.remove(), Check.changed.set(now)],
-                condition=_state_unchanged(check),
-            )
-        except UpdateError as e:
-            if e.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return get(check.code) or check  # a ping got there first: it decides
-        flips.write_flip(check, "up", "down", flips.SILENT_REASON, now)
+        flip = flips.new_flip(check, "up", "down", flips.SILENT_REASON, now)
+        actions = [Check.status.set("down"), Check.alert_after.remove(), Check.changed.set(now)]
+        flips.update_with_flip(check, actions, _state_unchanged(check), flip)  # False: a ping got there first and decides
+        return get(check.code) or check
     return check
 
 
@@ -119,31 +116,33 @@ def _state_unchanged(check: Check):
 
 def pause(check: Check, now: datetime) -> Check:
     """Stop monitoring until the next ping (or resume); a paused check is left as it is."""
-    if check.status == "paused":
-        return check
-    old_status = check.status
-    check.update(
-        actions=[
-            Check.status.set("paused"), Check.last_start.remove(), Check.alert_after.remove(),
-            Check.changed.set(now),
-        ],
-        condition=Check.status == old_status,
-    )
-    flips.write_flip(check, old_status, "paused", "", now)
-    return check
+    actions = [Check.status.set("paused"), Check.last_start.remove(), Check.alert_after.remove(), Check.changed.set(now)]
+    return _change_status(check, "paused", actions, now)
 
 
 def resume(check: Check, now: datetime) -> Check:
     """A paused check starts afresh as "new"; the caller checks that it is paused."""
-    check.update(
-        actions=[
-            Check.status.set("new"), Check.last_start.remove(), Check.last_ping.remove(),
-            Check.alert_after.remove(), Check.changed.set(now),
-        ],
-        condition=Check.status == "paused",
-    )
-    flips.write_flip(check, "paused", "new", "", now)
-    return check
+    actions = [
+        Check.status.set("new"), Check.last_start.remove(), Check.last_ping.remove(),
+        Check.alert_after.remove(), Check.changed.set(now),
+    ]
+    return _change_status(check, "new", actions, now, only_from="paused")
+
+
+def _change_status(check: Check, new_status: str, actions: list, now: datetime, only_from: str | None = None) -> Check:
+    """Pause or resume: the check's update and its flip in one transaction, re-read when a ping
+    changed the status first. A check already in `new_status` (or no longer in `only_from`) is left alone."""
+    for _ in range(MAX_ATTEMPTS):
+        if check.status == new_status or (only_from and check.status != only_from):
+            return check
+        flip = flips.new_flip(check, check.status, new_status, "", now)
+        if flips.update_with_flip(check, actions, Check.status == check.status, flip):
+            check.refresh(consistent_read=True)
+            return check
+        check = get(check.code)
+        if check is None:
+            raise Check.DoesNotExist()
+    raise RuntimeError(f"{new_status} of {check.code} kept racing with pings")
 
 
 def delete(check: Check) -> None:

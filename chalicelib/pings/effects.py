@@ -2,6 +2,9 @@
 
 The write is conditioned on the state the decision was made from, so concurrent pings never
 lose an update: when the condition fails the check is read again and the ping re-decided.
+A ping that changes the status writes the check and its flip in one transaction, so a status
+change is never stored without the flip that alerts; as a transaction returns no values, its
+serial is the one read plus one, and the write is conditioned on n_pings still being the one read.
 """
 import logging
 import math
@@ -13,8 +16,8 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
-from chalicelib.checks import checks, schedules
-from chalicelib.checks.flips import write_flip
+from chalicelib.checks import schedules
+from chalicelib.checks.flips import new_flip, update_with_flip
 from chalicelib.store.models import Check
 
 log = logging.getLogger(__name__)
@@ -150,8 +153,10 @@ def _rate_limit(check: Check, now: datetime):
     )
 
 
-def _actions(effect: Effect, body_has_confirm: bool) -> list:
-    actions = [Check.n_pings.add(1), Check.has_confirmation_link.set(body_has_confirm)]
+def _actions(effect: Effect, body_has_confirm: bool, serial: int | None = None) -> list:
+    """The update; `serial` sets n_pings outright (a transaction), else it is ADDed to."""
+    count = Check.n_pings.add(1) if serial is None else Check.n_pings.set(serial)
+    actions = [count, Check.has_confirmation_link.set(body_has_confirm)]
     for name, value in effect.sets.items():
         attribute = getattr(Check, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
@@ -165,29 +170,49 @@ def apply(check: Check, kind: str, rid: str | None, body: bytes, now: datetime) 
     body_has_confirm = b"confirm" in body.lower()
     for attempt in range(MAX_ATTEMPTS):
         effect = decide(check, kind, rid, now)
-        actions = _actions(effect, body_has_confirm)
+        serial = (check.n_pings or 0) + 1 if effect.new_status else None
+        actions = _actions(effect, body_has_confirm, serial)
         condition = _condition(check, effect)
         if settings.PING_RATE_LIMIT:
             rate_actions, rate_condition = _rate_limit(check, now)
             actions += rate_actions
             condition &= rate_condition
+        if _write(check, effect, actions, condition, serial, now):
+            return effect
+        # Someone else changed the check first: read it again and decide anew. In place: the
+        # caller stores the ping under this object's n_pings (a new object here would leave the
+        # caller the serial it read, and its ping would overwrite another's).
+        time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
+        _refresh(check)
+    raise RuntimeError(f"ping on {check.code} gave up after {MAX_ATTEMPTS} attempts")
+
+
+# A write that lost a race: the state it was decided from changed, or a transaction held the item.
+LOST_RACE = {"ConditionalCheckFailedException", "TransactionConflictException"}
+
+
+def _write(check: Check, effect: Effect, actions: list, condition, serial: int | None, now: datetime) -> bool:
+    """Apply the effect; False when a racing write changed the check first."""
+    if serial is None:
         try:
             check.update(actions=actions, condition=condition)
-            break
+            return True
         except UpdateError as e:
-            if e.cause_response_code != "ConditionalCheckFailedException":
+            if e.cause_response_code not in LOST_RACE:
                 raise
-        # Someone else changed the check first: read it again and decide anew.
-        time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))
-        check = checks.get(check.code) or _raise_gone()
-    else:
-        raise RuntimeError(f"ping on {check.code} gave up after {MAX_ATTEMPTS} attempts")
-
-    if effect.new_status:
-        reason = "fail" if effect.new_status == "down" else ""
-        write_flip(check, effect.old_status, effect.new_status, reason, now)
-    return effect
+            return False
+    reason = "fail" if effect.new_status == "down" else ""
+    flip = new_flip(check, effect.old_status, effect.new_status, reason, now)
+    if not update_with_flip(check, actions, condition & _same(Check.n_pings, check.n_pings), flip):
+        return False
+    _refresh(check)
+    check.n_pings = serial  # the refresh may already show later pings
+    return True
 
 
-def _raise_gone():
-    raise CheckGone()
+def _refresh(check: Check) -> None:
+    try:
+        check.refresh(consistent_read=True)
+    except Check.DoesNotExist:
+        raise CheckGone() from None
+
