@@ -83,7 +83,10 @@ def test_render_finds_templates_and_static_files_in_the_zips_layout(unpacked):
 
 def test_zip_carries_bytecode_beside_each_module(package):
     names = set(zipfile.ZipFile(package / "deployment.zip").namelist())
-    assert {"__pycache__/app.cpython-311.pyc", "chalicelib/__pycache__/pings.cpython-311.pyc"} <= names
+    assert {
+        "__pycache__/app.cpython-311.pyc", "__pycache__/ping_app.cpython-311.pyc",
+        "chalicelib/pings/__pycache__/intake.cpython-311.pyc",
+    } <= names
     assert "botocore/__pycache__/client.cpython-311.pyc" in names or not any(n.startswith("botocore/") for n in names)
 
 
