@@ -185,3 +185,50 @@ def test_sweep_and_delivery_send_one_alert_for_a_missed_ping(check, webhook, rec
         deliver(flip)
     assert [r.path for r in recorder.requests] == ["/down"]
     assert checks.get(check.code).status == "down"
+
+
+def _left_sending(flip, channel, claimed):
+    """The claim a delivery made before it died: its notification still "Sending"."""
+    from chalicelib.integrations import delivery_reports
+
+    Notification(
+        code=flip.code, key=delivery_reports.notification_key(flip, channel.code), channel=channel.code,
+        check_status=flip.new_status, created=claimed, expires=claimed + timedelta(days=1),
+    ).save()
+
+
+def _record(flip):
+    return {"eventName": "INSERT", "dynamodb": {"NewImage": flip.serialize()}}
+
+
+def test_a_claim_left_sending_by_a_dead_delivery_is_sent_by_a_retry_after_the_lease(
+    check, webhook, recorder, went_down, now, monkeypatch
+):
+    from chalicelib.lib import clock
+
+    channel = webhook()
+    _left_sending(went_down, channel, now - delivery.CLAIM_LEASE - timedelta(seconds=1))
+    monkeypatch.setattr(clock, "now", lambda: now)
+    assert delivery.handle_stream_records([_record(went_down)], sleep=lambda s: None) == 1
+    assert [r.path for r in recorder.requests] == ["/down"]
+    [notification] = Notification.query(check.code)
+    assert notification.error == ""
+
+
+def test_a_live_claim_fails_the_batch_so_that_the_stream_retries_it(check, webhook, recorder, went_down, now, monkeypatch):
+    from chalicelib.lib import clock
+
+    channel = webhook()
+    _left_sending(went_down, channel, now - timedelta(seconds=10))
+    monkeypatch.setattr(clock, "now", lambda: now)
+    with pytest.raises(delivery.DeliveryPending):
+        delivery.handle_stream_records([_record(went_down)], sleep=lambda s: None)
+    assert recorder.requests == []
+
+
+def test_the_claim_lease_is_the_deliver_functions_timeout():
+    import json
+    from pathlib import Path
+
+    config = json.loads((Path(__file__).resolve().parents[2] / ".chalice" / "config.json").read_text())
+    assert delivery.CLAIM_LEASE == timedelta(seconds=config["lambda_functions"]["deliver"]["lambda_timeout"])
