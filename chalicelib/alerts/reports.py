@@ -1,8 +1,10 @@
 """Email reports and reminders: who is due, sending each exactly once, and unsubscribing.
 
 Due users are read from the sparse report_due and nag_due indexes (never a Scan). Before a
-mail goes out, a write conditioned on the date we read moves that date on: of two runs that
-overlap over one user, one wins the write and sends; the other skips.
+mail goes out, a write conditioned on the date we read claims the user for CLAIM_LEASE: of two
+runs that overlap over one user, one wins the claim and sends; the other skips. Only after the
+send does the date move on (and the claim go), so a run that dies in between leaves the user
+due, and the next run after the lease sends the mail.
 """
 import logging
 from datetime import datetime, timedelta
@@ -13,6 +15,7 @@ from chalicelib import settings
 from chalicelib.accounts import preferences, users
 from chalicelib.alerts import report_content
 from chalicelib.lib import emails, signing
+from chalicelib.lib.errors import TransportError
 from chalicelib.store.models import User
 
 log = logging.getLogger(__name__)
@@ -20,6 +23,8 @@ log = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "reports"
 UNSUBSCRIBE_MAX_AGE = 5 * 365 * 86400  # a report may be read long after it was sent
 SETTINGS_PATH = "/accounts/profile/notifications/"
+# How long a run may hold a user's mail: the reports function's timeout (.chalice/config.json).
+CLAIM_LEASE = timedelta(seconds=900)
 
 
 def due_for_report(now: datetime):
@@ -49,34 +54,53 @@ def _each(due, handle, now: datetime) -> int:
 
 
 def _report_once(user: User, now: datetime) -> bool:
-    """Move the user's next report date on, and if this run moved it, send the report."""
-    next_date = preferences.next_report_date(user.reports, user.tz, now)
-    if not _move_on(user, User.next_report_date, user.next_report_date, next_date):
+    """Claim the user's due report; if this run did, send it, then move the date on."""
+    if not _claim(user, User.next_report_date, user.next_report_date, User.report_claim, now):
         return False
-    return user.reports != "off" and send_report(user, now)
+    sent = user.reports != "off" and _refused_is_done(send_report, user, now)
+    _move_on(user, User.next_report_date, preferences.next_report_date(user.reports, user.tz, now), User.report_claim)
+    return sent
 
 
 def _reminder_once(user: User, now: datetime) -> bool:
-    """Move the next reminder on by the nag period; send it if this run did so and a check is down.
+    """Claim the due reminder; send it if this run did and a check is down; move on by the nag period.
 
     With nothing down the date still moves on, so a check that goes down later is reminded of
     within one period."""
-    next_date = now + timedelta(seconds=int(user.nag_period)) if user.nag_period else None
-    if not _move_on(user, User.next_nag_date, user.next_nag_date, next_date):
+    if not _claim(user, User.next_nag_date, user.next_nag_date, User.nag_claim, now):
         return False
-    return bool(user.nag_period) and send_reminder(user, now)
+    sent = bool(user.nag_period) and _refused_is_done(send_reminder, user, now)
+    next_date = now + timedelta(seconds=int(user.nag_period)) if user.nag_period else None
+    _move_on(user, User.next_nag_date, next_date, User.nag_claim)
+    return sent
 
 
-def _move_on(user: User, attribute, read_value: datetime, new_value: datetime | None) -> bool:
-    """Set the date if it still holds the value we read; False when another run got there first."""
-    action = attribute.set(new_value) if new_value else attribute.remove()
+def _refused_is_done(send, user: User, now: datetime) -> bool:
+    """A refused or failed send is logged and not retried every hour (the date moves on as if
+    sent); any other error leaves the claim to expire, and the next run after it tries again."""
     try:
-        user.update(actions=[action], condition=attribute == read_value)
+        return send(user, now)
+    except TransportError:
+        log.exception("%s to user %s failed", send.__name__, user.id)
+        return False
+
+
+def _claim(user: User, date, read_value: datetime, claim, now: datetime) -> bool:
+    """Hold the due mail if the date still holds the value we read and no live run holds it."""
+    try:
+        user.update(
+            actions=[claim.set(now + CLAIM_LEASE)],
+            condition=(date == read_value) & (claim.does_not_exist() | (claim < now)),
+        )
         return True
     except UpdateError as e:
         if e.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise
+
+
+def _move_on(user: User, date, new_value: datetime | None, claim) -> None:
+    user.update(actions=[date.set(new_value) if new_value else date.remove(), claim.remove()])
 
 
 def send_report(user: User, now: datetime, force: bool = False) -> bool:

@@ -286,6 +286,9 @@ class User(Model):
     nag_period = NumberAttribute(default=0)  # seconds; 0 = no reminders
     next_report_date = UTCDateTimeAttribute(null=True)
     next_nag_date = UTCDateTimeAttribute(null=True)
+    # Until when a report (reminder) run holds this user's due mail; a run that died is retried after it.
+    report_claim = UTCDateTimeAttribute(null=True)
+    nag_claim = UTCDateTimeAttribute(null=True)
     totp = UnicodeAttribute(null=True)  # the authenticator app's base32 secret; None: no TOTP
     totp_created = UTCDateTimeAttribute(null=True)
     recovery_codes = UnicodeSetAttribute(null=True)  # keyed hashes of the unused TOTP recovery codes

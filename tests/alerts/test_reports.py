@@ -231,6 +231,38 @@ def test_a_run_skips_users_not_yet_due(reader, old_check, outbox, now):
     assert outbox.messages() == []
 
 
+
+def test_a_run_that_died_after_its_claim_leaves_the_report_to_the_next_run(reader, old_check, outbox, now, monkeypatch):
+    old_check("Backups")
+    reader("daily", next_report_date=now - timedelta(hours=1))
+    with monkeypatch.context() as dying:
+        dying.setattr(reports, "send_report", lambda user, now: (_ for _ in ()).throw(RuntimeError("killed")))
+        assert reports.run(now) == (0, 0)
+    assert reports.run(now + timedelta(minutes=1)) == (0, 0)  # the dead run's claim is still live
+    assert reports.run(now + timedelta(hours=1)) == (1, 0)
+    assert len(outbox.messages()) == 1
+
+
+def test_a_refused_report_is_not_retried_every_hour(reader, old_check, outbox, now, monkeypatch):
+    from chalicelib.lib.errors import TransportError
+
+    old_check("Backups")
+    user = reader("daily", next_report_date=now - timedelta(hours=1))
+    with monkeypatch.context() as refusing:
+        refusing.setattr(reports, "send_report", lambda user, now: (_ for _ in ()).throw(TransportError("refused")))
+        assert reports.run(now) == (0, 0)
+    assert User.get(user.id).next_report_date > now
+    assert reports.run(now + timedelta(hours=1)) == (0, 0)
+    assert outbox.messages() == []
+
+
+def test_the_report_claim_lease_is_the_reports_functions_timeout():
+    import json
+    from pathlib import Path
+
+    config = json.loads((Path(__file__).resolve().parents[2] / ".chalice" / "config.json").read_text())
+    assert reports.CLAIM_LEASE == timedelta(seconds=config["lambda_functions"]["reports"]["lambda_timeout"])
+
 # -- reminders --------------------------------------------------------------------------------------
 
 
