@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: setup run test bench package clean
+.PHONY: setup run test bench package clean reliability stress
 
 setup: $(PY_STAMP) $(NODE_STAMP) java
 
@@ -33,6 +33,20 @@ run: setup
 
 test: setup chromium
 	$(PY) -m pytest -q
+
+# Fault injection on every path, and the stack's kill -9: what was tried and what was lost
+# (docs/RELIABILITY.md records the figures).
+reliability: setup
+	$(PY) -m pytest -q -s -p no:cacheprovider tests/reliability
+
+# The concurrency tests, 20 runs in a row: 200 parallel pings, racing sweeps, racing deliveries.
+STRESS_TESTS := tests/pings/test_ping_concurrency.py tests/checks/test_sweep.py::test_parallel_sweeps_send_each_check_down_exactly_once tests/checks/test_sweep.py::test_two_sweeps_with_the_same_rows_write_one_flip tests/alerts/test_alerts.py::test_two_deliveries_racing_over_one_flip_notify_once
+STRESS_RUNS ?= 20
+stress: setup
+	@for run in $$(seq $(STRESS_RUNS)); do \
+		echo "run $$run of $(STRESS_RUNS)"; \
+		$(PY) -m pytest -q -p no:cacheprovider $(STRESS_TESTS) || exit 1; \
+	done; echo "$(STRESS_RUNS) runs in a row passed"
 
 # Benchmarks (they print figures, they assert nothing); see bench/README.md.
 # The cold start is also timed from the Lambda zip that `make package` builds.
