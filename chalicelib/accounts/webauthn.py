@@ -6,9 +6,6 @@ session until the matching complete step."""
 import uuid
 from datetime import datetime
 
-from fido2.server import Fido2Server
-from fido2.webauthn import AttestedCredentialData
-
 from chalicelib import settings
 from chalicelib.store.models import Credential, User
 
@@ -85,9 +82,13 @@ def _restored(state: dict) -> dict:
     return {"user_verification": None, **state}
 
 
-def _attested(keys: list[Credential]) -> list[AttestedCredentialData]:
+def _attested(keys: list[Credential]) -> list:
+    from fido2.webauthn import AttestedCredentialData  # here: fido2 is a tenth of the dashboard's cold start
+
     return [AttestedCredentialData(key.data) for key in keys]
 
 
-def _server() -> Fido2Server:
+def _server():
+    from fido2.server import Fido2Server
+
     return Fido2Server({"id": settings.RP_ID, "name": settings.SITE_NAME})
