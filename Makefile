@@ -53,6 +53,7 @@ stress: setup
 bench: setup package
 	$(PY) -m bench.ping_path
 	$(PY) -m bench.cold_start --zip build/$(STAGE)/package/deployment.zip
+	$(PY) -m bench.import_weight
 	$(PY) -m bench.sweep_pass
 	$(PY) -m bench.alert_latency
 	$(PY) -m bench.cost_model
