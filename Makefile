@@ -37,7 +37,7 @@ test: setup chromium
 # Fault injection on every path, and the stack's kill -9: what was tried and what was lost
 # (docs/RELIABILITY.md records the figures).
 reliability: setup
-	$(PY) -m pytest -q -s -p no:cacheprovider tests/reliability
+	$(PY) -m pytest -q -s -p no:cacheprovider tests/reliability tests/local/test_local_durability.py
 
 # The concurrency tests, 20 runs in a row: 200 parallel pings, racing sweeps, racing deliveries.
 STRESS_TESTS := tests/pings/test_ping_concurrency.py tests/checks/test_sweep.py::test_parallel_sweeps_send_each_check_down_exactly_once tests/checks/test_sweep.py::test_two_sweeps_with_the_same_rows_write_one_flip tests/alerts/test_alerts.py::test_two_deliveries_racing_over_one_flip_notify_once

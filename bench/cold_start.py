@@ -49,7 +49,8 @@ print(json.dumps({"timings": timings, "statuses": statuses}))
 
 def child_env(stack: common.Stack, compiled: bool, pycache: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env.update(STAGE="bench", AWS_ENDPOINT_URL=stack.moto_url, AWS_ENDPOINT_URL_DYNAMODB=stack.dynamodb_url)
+    env.update(STAGE="bench", AWS_ENDPOINT_URL=stack.moto_url, AWS_ENDPOINT_URL_DYNAMODB=stack.dynamodb_url,
+               AWS_ENDPOINT_URL_S3=stack.s3_url)
     if not compiled:
         # An empty bytecode cache that stays empty: every module is compiled from source, as on a
         # Lambda whose zip carries no .pyc (its file system is read-only, so none are written).

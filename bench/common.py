@@ -88,12 +88,14 @@ def table(headers: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def point_at(dynamodb_url: str, moto_url: str | None = None) -> None:
+def point_at(dynamodb_url: str, moto_url: str | None = None, s3_url: str | None = None) -> None:
     """Send this process's boto3 clients and pynamodb models to the local servers."""
     for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
         del os.environ[name]
     if moto_url:
         os.environ["AWS_ENDPOINT_URL"] = moto_url
+    if s3_url:
+        os.environ["AWS_ENDPOINT_URL_S3"] = s3_url
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_url
     # Dummy keys: DynamoDB Local (-sharedDb) and moto accept anything, and a real profile must not leak.
     os.environ.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1")
@@ -127,6 +129,7 @@ class Stack:
     base: str  # the app's URL
     dynamodb_url: str
     moto_url: str
+    s3_url: str
     data_dir: Path
     log_path: Path
 
@@ -144,11 +147,12 @@ def local_stack(**extra_env: str):
     out it stops the stack, kills any java left with that data dir and deletes the dir.
     """
     tmp = Path(tempfile.mkdtemp(prefix="hc-bench-"))
-    port, ddb_port, moto_port, smtp_port = free_port(), free_port(), free_port(), free_port()
+    port, ddb_port, moto_port, smtp_port, s3_port = free_port(), free_port(), free_port(), free_port(), free_port()
     stack = Stack(
         base=f"http://127.0.0.1:{port}",
         dynamodb_url=f"http://127.0.0.1:{ddb_port}",
         moto_url=f"http://127.0.0.1:{moto_port}",
+        s3_url=f"http://127.0.0.1:{s3_port}",
         data_dir=tmp / "data",
         log_path=tmp / "stack.log",
     )
@@ -156,7 +160,7 @@ def local_stack(**extra_env: str):
     env.update(PYTHONUNBUFFERED="1", STAGE="bench", **extra_env)
     command = [
         sys.executable, "-m", "chalicelib.local", "run",
-        "--port", str(port), "--ddb-port", str(ddb_port), "--moto-port", str(moto_port),
+        "--port", str(port), "--ddb-port", str(ddb_port), "--moto-port", str(moto_port), "--s3-port", str(s3_port),
         "--smtp-port", str(smtp_port), "--data-dir", str(stack.data_dir),
     ]  # fmt: skip
     process = None
@@ -168,7 +172,7 @@ def local_stack(**extra_env: str):
                 start_new_session=True, preexec_fn=_die_with_parent() if sys.platform == "linux" else None,
             )  # fmt: skip
         _wait_ready(process, stack)
-        point_at(stack.dynamodb_url, stack.moto_url)
+        point_at(stack.dynamodb_url, stack.moto_url, stack.s3_url)
         yield stack
     finally:
         if process is not None and process.poll() is None:

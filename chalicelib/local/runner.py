@@ -25,13 +25,6 @@ class Timer:
     function: Callable[[], object]
 
 
-def snapshot_s3() -> None:
-    """The S3 snapshot of the running stack (a no-op when S3 is not our moto)."""
-    if _s3_snapshot is not None:
-        _s3_snapshot.snapshot()
-
-
-_s3_snapshot = None  # the running stack's S3Snapshot, set by _start
 _flip_reader = None  # created on first use, once the endpoints are set
 
 
@@ -68,7 +61,6 @@ def send_reports() -> None:
 # one period after start); an error is logged and the timer goes on. On AWS these jobs are
 # handlers in app.py; chalice local never fires those, so each has its line here.
 TIMERS: list[Timer] = [
-    Timer("s3-snapshot", 30, snapshot_s3),
     Timer("sweep", 2, sweep_due_checks),
     Timer("deliver", 1, deliver_flips),
     Timer("reports", 60, send_reports),
@@ -121,6 +113,7 @@ class Options:
     host: str = LOCAL_HOST
     ddb_port: int | None = None
     moto_port: int | None = None
+    s3_port: int | None = None
     smtp_port: int | None = None
     data_dir: str | None = None
     stage: str = "dev"
@@ -187,8 +180,6 @@ def _configure_logging() -> None:
 
 
 def _start(options: Options, stack: contextlib.ExitStack):
-    global _s3_snapshot
-
     data_dir = environment.data_dir(options.data_dir)
     http_port = environment.http_port(options.port)
     endpoints = environment.user_endpoints()
@@ -205,29 +196,41 @@ def _start(options: Options, stack: contextlib.ExitStack):
 
     ddb_port = settings.LOCAL_DYNAMODB_PORT if options.ddb_port is None else options.ddb_port
     moto_port = settings.LOCAL_MOTO_PORT if options.moto_port is None else options.moto_port
+    s3_port = settings.LOCAL_S3_PORT if options.s3_port is None else options.s3_port
     smtp_port = settings.LOCAL_SMTP_PORT if options.smtp_port is None else options.smtp_port
     environment.check_port_free(http_port, "the app (dashboard, API, pings)", "--port or PORT", host=options.host)
     if endpoints.start_dynamodb:
         environment.check_port_free(ddb_port, "DynamoDB Local", "--ddb-port", any_interface=True)
     if endpoints.start_moto:
-        environment.check_port_free(moto_port, "moto (S3, SES, ...)", "--moto-port")
+        environment.check_port_free(moto_port, "moto (SES, SNS, ...)", "--moto-port")
+    if endpoints.start_s3:
+        environment.check_port_free(s3_port, "s3rver (S3)", "--s3-port")
     environment.check_port_free(smtp_port, "the SMTP listener (email pings)", "--smtp-port", host=options.host)
 
     from chalicelib.local.dynamodb import DynamoDBLocal
     from chalicelib.local.motoserver import MotoServer
+    from chalicelib.local.s3rver import S3rver
 
-    dynamodb = moto = None
+    # Both children start at once (java takes seconds), then moto in-process, then the waits.
+    dynamodb = moto = s3 = None
     if endpoints.start_dynamodb:
         dynamodb = DynamoDBLocal(data_dir, ddb_port)
         stack.callback(dynamodb.stop)
-        dynamodb.start()
+        dynamodb.launch()
+    if endpoints.start_s3:
+        s3 = S3rver(data_dir, s3_port)
+        stack.callback(s3.stop)
+        s3.launch()
     if endpoints.start_moto:
         moto = MotoServer(moto_port)
         stack.callback(moto.stop)
         moto.start()
-    environment.set_aws_environment(moto and moto.url, dynamodb and dynamodb.url)
+    for child in (dynamodb, s3):
+        if child is not None:
+            child.wait_ready()
+    environment.set_aws_environment(moto and moto.url, dynamodb and dynamodb.url, s3 and s3.url)
 
-    from chalicelib.local.s3snapshot import S3Snapshot, ensure_bucket
+    from chalicelib.local.s3rver import ensure_bucket, import_snapshot_files
     from chalicelib.store import aws, models
 
     aws.reset()
@@ -235,11 +238,8 @@ def _start(options: Options, stack: contextlib.ExitStack):
     # The bucket, on any emulator (ours or the user's), never on real AWS (an empty endpoint).
     if os.environ.get("AWS_ENDPOINT_URL_S3", os.environ.get("AWS_ENDPOINT_URL")):
         ensure_bucket(aws.client("s3"), settings.S3_BUCKET)
-    if moto and not endpoints.user_s3:
-        snapshot = S3Snapshot(aws.client("s3"), settings.S3_BUCKET, data_dir / "s3")
-        snapshot.restore()
-        stack.callback(_final_snapshot, snapshot)
-        _s3_snapshot = snapshot
+    if s3:
+        import_snapshot_files(aws.client("s3"), settings.S3_BUCKET, s3.s3_dir)
 
     timers = TimerThreads(TIMERS)
     stack.callback(timers.stop)
@@ -255,17 +255,8 @@ def _start(options: Options, stack: contextlib.ExitStack):
     stack.callback(http.stop)
     http.start()
 
-    banner = _banner(settings, options.host, http_port, smtp_port, data_dir, dynamodb, moto, _s3_snapshot)
-    return banner, [part for part in (dynamodb, http) if part is not None]
-
-
-def _final_snapshot(snapshot) -> None:
-    global _s3_snapshot
-    _s3_snapshot = None
-    try:
-        snapshot.snapshot()
-    except Exception:
-        log.exception("The last S3 snapshot failed; objects since the previous one are lost")
+    banner = _banner(settings, options.host, http_port, smtp_port, data_dir, dynamodb, moto, s3)
+    return banner, [part for part in (dynamodb, s3, http) if part is not None]
 
 
 def _wait(watch: list) -> None:
@@ -289,16 +280,18 @@ def _install_signal_handlers() -> None:
 
 
 def _ignore_signals() -> None:
-    """While stopping: a second Ctrl-C would leave java or the last snapshot half done."""
+    """While stopping: a second Ctrl-C would leave java or node half stopped."""
     signal.signal(signal.SIGINT, lambda *_: print("Stopping, please wait...", file=sys.stderr, flush=True))
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def _banner(settings, host, http_port, smtp_port, data_dir, dynamodb, moto, snapshot) -> str:
+def _banner(settings, host, http_port, smtp_port, data_dir, dynamodb, moto, s3) -> str:
     site = f"http://localhost:{http_port}" if host == LOCAL_HOST else f"http://{host}:{http_port}"
     ping = settings.PING_ENDPOINT
     ddb = f"{dynamodb.url}  (DynamoDB Local)" if dynamodb else f"{os.environ['AWS_ENDPOINT_URL_DYNAMODB'] or 'AWS'}  (yours)"
-    other = f"{moto.url}  (moto: S3, SES, ...)" if moto else f"{os.environ['AWS_ENDPOINT_URL'] or 'AWS'}  (yours)"
+    yours_s3 = os.environ.get("AWS_ENDPOINT_URL_S3", os.environ.get("AWS_ENDPOINT_URL"))
+    s3_line = f"{s3.url}  (s3rver)" if s3 else f"{yours_s3 or 'AWS'}  (yours)"
+    other = f"{moto.url}  (moto)" if moto else f"{os.environ['AWS_ENDPOINT_URL'] or 'AWS'}  (yours)"
     lines = [
         "",
         "Local stack running. Ctrl-C stops it.",
@@ -307,15 +300,16 @@ def _banner(settings, host, http_port, smtp_port, data_dir, dynamodb, moto, snap
         f"  Email pings    <uuid>@{settings.PING_EMAIL_DOMAIN}  or  <ping key>+<slug>@{settings.PING_EMAIL_DOMAIN}"
         f"  (SMTP on {host}:{smtp_port})",
         f"  DynamoDB       {ddb}",
-        f"  S3, SES, ...   {other}",
+        f"  S3             {s3_line}",
+        f"  SES, SNS, ...  {other}",
         f"  Data           {data_dir}",
     ]
-    if not (dynamodb or snapshot):
+    if not (dynamodb or s3):
         lines[-1] += "  (unused: your endpoints keep the data)"
     if dynamodb:
         lines.append("                   dynamodb/  tables (DynamoDB Local, -sharedDb; log in dynamodb-local.log)")
-    if snapshot:
-        lines.append(f"                   s3/{settings.S3_BUCKET}/  ping bodies (saved every 30 s and on stop)")
+    if s3:
+        lines.append(f"                   s3/{settings.S3_BUCKET}/  ping bodies (s3rver; log in s3rver.log)")
     lines.append(f"  Stage          {settings.STAGE}  (tables {settings.TABLE_PREFIX}*, bucket {settings.S3_BUCKET})")
     lines.append("")
     return "\n".join(lines)

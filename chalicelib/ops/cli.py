@@ -16,6 +16,7 @@ def use_local_stack_unless_told() -> None:
         return
     os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{settings.LOCAL_MOTO_PORT}"
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{settings.LOCAL_DYNAMODB_PORT}"
+    os.environ["AWS_ENDPOINT_URL_S3"] = f"http://127.0.0.1:{settings.LOCAL_S3_PORT}"
     for name, value in [
         ("AWS_ACCESS_KEY_ID", "local"),
         ("AWS_SECRET_ACCESS_KEY", "local"),

@@ -13,6 +13,7 @@ import requests
 
 from chalicelib import settings
 from chalicelib.local.dynamodb import java_pids
+from chalicelib.local.s3rver import s3rver_pids
 from chalicelib.store import aws
 from tests.support.stack import ROOT, START_TIMEOUT, STOP_TIMEOUT, LocalStack, poll
 
@@ -70,30 +71,32 @@ def test_ping_flow_survives_a_restart(stack, as_client):
     s3_key = f"{check.code}/{with_body.n}"
 
     assert stack.stop(signal.SIGINT) == 0, stack.output()
-    assert java_pids(stack.data_dir) == []
+    assert java_pids(stack.data_dir) == [] and s3rver_pids(stack.data_dir) == []
 
     stack.start()
     aws.reset()
     again = Check.get(check.code, consistent_read=True)
     assert (again.n_pings, again.status, again.project) == (2, "up", keys["project"])
-    s3 = boto3.client("s3", endpoint_url=stack.moto_url)
+    s3 = boto3.client("s3", endpoint_url=stack.s3_url)
     assert s3.get_object(Bucket=settings.S3_BUCKET, Key=s3_key)["Body"].read() == body
     third = requests.get(url, headers={"Connection": "close"}, timeout=10)
     assert (third.status_code, third.text) == (200, "OK")
     assert Check.get(check.code, consistent_read=True).n_pings == 3
 
 
-def test_restart_keeps_tables_and_syncs_s3_deletes(stack, as_client):
-    """The runner alone (no domain code): DynamoDB data persists, S3 follows puts and deletes."""
+def test_restart_keeps_tables_and_s3_objects(stack, as_client):
+    """The runner alone (no domain code): DynamoDB data persists, s3rver keeps puts and deletes on disk."""
     stack.start()
     ddb = boto3.client("dynamodb", endpoint_url=stack.ddb_url)
     assert settings.TABLE_PREFIX + "checks" in ddb.list_tables()["TableNames"]
     ddb.put_item(TableName=settings.TABLE_PREFIX + "projects", Item={"code": {"S": "persisted"}})
-    s3 = boto3.client("s3", endpoint_url=stack.moto_url)
+    s3 = boto3.client("s3", endpoint_url=stack.s3_url)
     big = os.urandom(5000)
     s3.put_object(Bucket=settings.S3_BUCKET, Key="c1/1", Body=big)
     s3.put_object(Bucket=settings.S3_BUCKET, Key="c1/2", Body=b"two")
     s3.put_object(Bucket=settings.S3_BUCKET, Key="odd key%/x y", Body=b"odd")
+    bucket_dir = stack.data_dir / "s3" / settings.S3_BUCKET
+    assert (bucket_dir / "c1" / "1._S3rver_object").read_bytes() == big  # on disk once answered
     assert stack.stop(signal.SIGTERM) == 0, stack.output()
 
     stack.start()
@@ -105,15 +108,39 @@ def test_restart_keeps_tables_and_syncs_s3_deletes(stack, as_client):
     s3.put_object(Bucket=settings.S3_BUCKET, Key="c1/1", Body=b"changed")
     assert stack.stop() == 0, stack.output()
 
-    bucket_dir = stack.data_dir / "s3" / settings.S3_BUCKET
-    assert (bucket_dir / "c1" / "1").read_bytes() == b"changed"
-    assert not (bucket_dir / "c1" / "2").exists()
+    assert (bucket_dir / "c1" / "1._S3rver_object").read_bytes() == b"changed"
+    assert not (bucket_dir / "c1" / "2._S3rver_object").exists()
     stack.start()
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=settings.S3_BUCKET)["Contents"]}
     assert keys == {"c1/1", "odd key%/x y"}
 
 
-@pytest.mark.parametrize("busy", ["port", "ddb_port", "moto_port", "smtp_port"])
+def test_the_old_s3_snapshot_moves_into_s3rver(stack, as_client):
+    """A data folder from before s3rver: the snapshot's files become objects, and leave the folder."""
+    bucket_dir = stack.data_dir / "s3" / settings.S3_BUCKET
+    (bucket_dir / "c1").mkdir(parents=True)
+    (bucket_dir / "c1" / "7").write_bytes(b"seven" * 50)
+    (bucket_dir / "odd%20key%25").mkdir()
+    (bucket_dir / "odd%20key%25" / "x%20y").write_bytes(b"odd")
+    (stack.data_dir / "s3" / ".tmp").mkdir()
+    # What a PUT cut short by a kill leaves: never answered, so it goes.
+    (bucket_dir / "c1" / "8._S3rver_object.part-1-0").write_bytes(b"half")
+    stack.start()
+    s3 = boto3.client("s3", endpoint_url=stack.s3_url)
+    assert s3.get_object(Bucket=settings.S3_BUCKET, Key="c1/7")["Body"].read() == b"seven" * 50
+    assert s3.get_object(Bucket=settings.S3_BUCKET, Key="odd key%/x y")["Body"].read() == b"odd"
+    assert {o["Key"] for o in s3.list_objects_v2(Bucket=settings.S3_BUCKET)["Contents"]} == {"c1/7", "odd key%/x y"}
+    left = sorted(p.relative_to(stack.data_dir / "s3").as_posix() for p in (stack.data_dir / "s3").rglob("*"))
+    assert left == [
+        settings.S3_BUCKET, f"{settings.S3_BUCKET}/c1", *(f"{settings.S3_BUCKET}/c1/7._S3rver_{s}" for s in (
+            "metadata.json", "object", "object.md5")),
+        f"{settings.S3_BUCKET}/odd key%", *(f"{settings.S3_BUCKET}/odd key%/x y._S3rver_{s}" for s in (
+            "metadata.json", "object", "object.md5")),
+    ]  # fmt: skip
+    assert "Moved 2 objects of the old S3 snapshot into s3rver" in stack.output()
+
+
+@pytest.mark.parametrize("busy", ["port", "ddb_port", "moto_port", "s3_port", "smtp_port"])
 def test_a_busy_port_is_an_error_not_another_port(stack, busy):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", getattr(stack, busy)))
@@ -122,22 +149,24 @@ def test_a_busy_port_is_an_error_not_another_port(stack, busy):
         code = stack.process.wait(STOP_TIMEOUT)
     assert code != 0
     assert f"Port {getattr(stack, busy)} is busy" in stack.output()
-    assert java_pids(stack.data_dir) == []
+    assert java_pids(stack.data_dir) == [] and s3rver_pids(stack.data_dir) == []
 
 
-def test_stopping_during_startup_leaves_no_java(stack):
+def test_stopping_during_startup_leaves_no_java_or_node(stack):
     stack.start(wait=False)
-    poll(lambda: java_pids(stack.data_dir), START_TIMEOUT, "DynamoDB Local to be started")
+    poll(lambda: java_pids(stack.data_dir) and s3rver_pids(stack.data_dir), START_TIMEOUT, "both children to start")
     assert stack.stop(signal.SIGTERM) == 0, stack.output()
-    assert java_pids(stack.data_dir) == []
+    assert java_pids(stack.data_dir) == [] and s3rver_pids(stack.data_dir) == []
 
 
-def test_a_killed_runner_takes_java_with_it(stack):
+def test_a_killed_runner_takes_java_and_node_with_it(stack):
     stack.start()
     [java] = java_pids(stack.data_dir)
+    [node] = s3rver_pids(stack.data_dir)
     stack.process.kill()
     stack.process.wait(STOP_TIMEOUT)
     poll(lambda: java not in java_pids(stack.data_dir), 30, "java to exit after its parent was killed")
+    poll(lambda: node not in s3rver_pids(stack.data_dir), 30, "node to exit after its parent was killed")
 
 
 def test_timers_call_on_their_period_and_survive_errors(caplog):
@@ -166,12 +195,18 @@ def test_exported_endpoints_and_credentials_are_respected(monkeypatch):
     # A plain copy without AWS_*: what set_aws_environment sets never reaches the real environment.
     monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if not k.startswith("AWS_")})
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://elsewhere:8000")
-    assert environment.user_endpoints() == environment.Endpoints(start_moto=True, start_dynamodb=False, user_s3=False)
+    assert environment.user_endpoints() == environment.Endpoints(start_moto=True, start_dynamodb=False, start_s3=True)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "mine")
-    environment.set_aws_environment("http://127.0.0.1:5055", None)
+    environment.set_aws_environment("http://127.0.0.1:5055", None, "http://127.0.0.1:4568")
     assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5055"
     assert os.environ["AWS_ENDPOINT_URL_DYNAMODB"] == "http://elsewhere:8000"
+    assert os.environ["AWS_ENDPOINT_URL_S3"] == "http://127.0.0.1:4568"
     assert (os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_DEFAULT_REGION"]) == ("mine", "us-east-1")
+    # The user's own emulator for everything (AWS_ENDPOINT_URL) serves S3 too; or S3 alone.
+    monkeypatch.setattr(os, "environ", {"AWS_ENDPOINT_URL": "http://localstack:4566"})
+    assert environment.user_endpoints() == environment.Endpoints(start_moto=False, start_dynamodb=True, start_s3=False)
+    monkeypatch.setattr(os, "environ", {"AWS_ENDPOINT_URL_S3": "http://minio:9000"})
+    assert environment.user_endpoints() == environment.Endpoints(start_moto=True, start_dynamodb=True, start_s3=False)
 
 
 def test_missed_ping_alerts_through_the_running_stack(stack, as_client, recorder, monkeypatch):

@@ -12,7 +12,7 @@ from chalicelib.store.models import ApiKey, Project
 
 @pytest.fixture
 def no_endpoint(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3"):
         monkeypatch.setenv(name, "recorded-so-teardown-removes-it")
         monkeypatch.delenv(name)
 
@@ -21,6 +21,7 @@ def test_cli_talks_to_the_local_stack_by_default(no_endpoint):
     cli.use_local_stack_unless_told()
     assert os.environ["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{settings.LOCAL_MOTO_PORT}"
     assert os.environ["AWS_ENDPOINT_URL_DYNAMODB"] == f"http://127.0.0.1:{settings.LOCAL_DYNAMODB_PORT}"
+    assert os.environ["AWS_ENDPOINT_URL_S3"] == f"http://127.0.0.1:{settings.LOCAL_S3_PORT}"
 
 
 def test_cli_keeps_an_endpoint_the_user_set(monkeypatch):

@@ -1,7 +1,7 @@
 """The local stack (`python -m chalicelib.local run`) as a subprocess on free ports, for e2e tests.
 
-A finalizer stops it (and kills any DynamoDB Local java process left with its data folder) even
-when the test fails.
+A finalizer stops it (and kills any DynamoDB Local or s3rver process left with its data folder)
+even when the test fails.
 """
 import contextlib
 import os
@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from chalicelib.local.dynamodb import java_pids
+from chalicelib.local.s3rver import s3rver_pids
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90  # JVM start plus moto import; about 5 s on a 2-core machine
@@ -47,10 +48,11 @@ class LocalStack:
         self.data_dir = tmp_path / "data"
         self.log_path = tmp_path / "stack.log"
         self.port, self.ddb_port, self.moto_port = free_port(), free_port(), free_port()
-        self.smtp_port = free_port()
+        self.smtp_port, self.s3_port = free_port(), free_port()
         self.process: subprocess.Popen | None = None
         self.moto_url = f"http://127.0.0.1:{self.moto_port}"
         self.ddb_url = f"http://127.0.0.1:{self.ddb_port}"
+        self.s3_url = f"http://127.0.0.1:{self.s3_port}"
         self.base = f"http://127.0.0.1:{self.port}"
 
     def env(self, **extra) -> dict:
@@ -60,7 +62,9 @@ class LocalStack:
 
     def client_env(self) -> dict:
         """For clients of the running stack (the CLI, boto3, pynamodb)."""
-        return self.env(AWS_ENDPOINT_URL=self.moto_url, AWS_ENDPOINT_URL_DYNAMODB=self.ddb_url)
+        return self.env(
+            AWS_ENDPOINT_URL=self.moto_url, AWS_ENDPOINT_URL_DYNAMODB=self.ddb_url, AWS_ENDPOINT_URL_S3=self.s3_url
+        )
 
     def start(self, *extra_args: str, wait: bool = True) -> None:
         command = [
@@ -68,6 +72,7 @@ class LocalStack:
             "--port", str(self.port),
             "--ddb-port", str(self.ddb_port),
             "--moto-port", str(self.moto_port),
+            "--s3-port", str(self.s3_port),
             "--smtp-port", str(self.smtp_port),
             "--data-dir", str(self.data_dir),
             *extra_args,
@@ -108,7 +113,7 @@ class LocalStack:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for pid in java_pids(self.data_dir):
+        for pid in java_pids(self.data_dir) + s3rver_pids(self.data_dir):
             os.kill(pid, signal.SIGKILL)
 
 
