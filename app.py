@@ -43,9 +43,11 @@ for page_module in WEB_PAGES:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="sweep")
 def sweep(event):
+    """The deadline sweep's tick: what is due goes down now, what falls due within the minute at
+    its deadline (the function waits for it); nothing due, it ends after its Queries."""
     from chalicelib.checks import sweep as deadline_sweep
 
-    deadline_sweep.run(settings.SWEEP_SECONDS, settings.SWEEP_POLL_SECONDS)
+    deadline_sweep.tick(clock.now())
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS), name="reports")

@@ -1,12 +1,15 @@
 """Benchmark: what one sweep pass reads and costs, at two table sizes on DynamoDB Local, and at
-1,000,000 checks simulated by index arithmetic.
+1,000,000 checks simulated by index arithmetic; then what an idle tick (the scheduled run with
+nothing due within its minute) costs, at 0 and 1,000 checks (`measure_idle_tick`).
 
-`python -m bench.sweep_pass [--sizes 10000,100000] [--checks N] [--due-percent 1] [--simulate 1000000]`
+`python -m bench.sweep_pass [--sizes 10000,100000] [--checks N] [--due-percent 1] [--simulate 1000000]
+[--idle-checks 0,1000] [--only-idle]`
 """
 import argparse
 import bisect
 import os
 import random
+import statistics
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +27,11 @@ PROGRESS_EVERY = 10_000
 SEED_CHUNK = 1_000
 SEED_WRITERS = 4
 SHM = "/dev/shm"
+# DynamoDB Local reports 0 units for a Query that finds nothing; DynamoDB bills every request at
+# least half a read unit (eventually consistent, as index reads are).
+MIN_QUERY_UNITS = 0.5
+IDLE_TICK_RUNS = 20
+IDLE_TICK_WARM_UP = 20  # uncounted ticks first: a Lambda invoked every minute stays warm, and so does DynamoDB
 
 
 @dataclass
@@ -118,6 +126,80 @@ def one_pass(counter: common.AwsCalls, due: int) -> PassResult:
     went_down = sweep.sweep_once(datetime.now(timezone.utc))
     seconds = time.perf_counter() - started
     return PassResult(counter.calls["dynamodb.Query"], counter.scanned, due, seconds, went_down)
+
+
+class NotIdle(Exception):
+    """The tick found a check due within its minute, so it would wait: not an idle tick."""
+
+
+def _refuse_to_wait(seconds: float) -> None:
+    raise NotIdle(f"a check falls due {seconds:.1f} s into the tick's minute")
+
+
+def measure_idle_tick(checks: int = 0, runs: int = IDLE_TICK_RUNS, rng: random.Random | None = None) -> dict:
+    """What one idle sweep tick costs, against the DynamoDB this process points at (DynamoDB
+    Local alone, or the local stack's).
+
+    First adds `checks` up checks on the default schedule (a day, 1 h grace), each pinged within
+    its period, so none falls due for an hour or more; then runs `sweep.tick` IDLE_TICK_WARM_UP
+    times to warm up (a Lambda invoked every minute stays warm) and `runs` more times, counted.
+    Raises NotIdle if a check in the table falls due within the tick's minute (the tick would
+    wait), RuntimeError if one went down. Returns, per tick:
+
+    - "checks": the checks it added; "runs": the ticks counted
+    - "calls": AWS operation ("dynamodb.Query") -> calls; "queries": the Queries
+    - "items_read": items DynamoDB read (sum of ScannedCount)
+    - "read_units": read units DynamoDB Local reported; "billed_read_units": at least
+      MIN_QUERY_UNITS per Query, as DynamoDB bills
+    - "seconds": wall time, the median run; "seconds_max": the slowest
+    - "cpu_seconds": this process's CPU time, the median run (to scale to a Lambda's share of a vCPU)
+    """
+    if checks:
+        seed(checks, 0, rng or random.Random(1))
+    counter = common.AwsCalls().attach()
+    for _ in range(IDLE_TICK_WARM_UP):  # this process's clients, and DynamoDB Local's JVM compiling its paths
+        sweep.tick(sleep=_refuse_to_wait)
+    counter.reset()
+    walls, cpus, went_down = [], [], 0
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        went_down += sweep.tick(sleep=_refuse_to_wait)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    if went_down:
+        raise RuntimeError(f"not idle: {went_down} checks went down during the measured ticks")
+    queries = counter.calls["dynamodb.Query"] / runs
+    return {
+        "checks": checks,
+        "runs": runs,
+        "calls": {name: n / runs for name, n in sorted(counter.calls.items())},
+        "queries": queries,
+        "items_read": counter.scanned / runs,
+        "read_units": counter.read_units / runs,
+        "billed_read_units": max(counter.read_units / runs, queries * MIN_QUERY_UNITS),
+        "seconds": statistics.median(walls),
+        "seconds_max": max(walls),
+        "cpu_seconds": statistics.median(cpus),
+    }
+
+
+def report_idle_ticks(results: list[tuple[int, dict]]) -> None:
+    """results: (checks in the table, measure_idle_tick's figures) for each size."""
+    print("Idle tick: the scheduled run with nothing due within its minute (sweep.tick, window")
+    print(f"{settings.SWEEP_SECONDS} s); checks on the default schedule (a day, 1 h grace) pinged on time; per tick,")
+    print(f"median of {IDLE_TICK_RUNS} runs after {IDLE_TICK_WARM_UP} to warm up:")
+    rows = [
+        [f"{n:,}", ", ".join(f"{name.split('.')[1]} {count:g}" for name, count in r["calls"].items()),
+         f"{r['items_read']:g}", f"{r['read_units']:g}", f"{r['billed_read_units']:g}",
+         f"{r['seconds'] * 1000:.1f}", f"{r['seconds_max'] * 1000:.1f}", f"{r['cpu_seconds'] * 1000:.1f}"]
+        for n, r in results
+    ]  # fmt: skip
+    print(common.table(
+        ["checks", "AWS calls", "items read", "read units", "billed units", "ms", "ms max", "CPU ms"], rows
+    ))  # fmt: skip
+    print(f"billed units: at least {MIN_QUERY_UNITS:g} per Query, as DynamoDB bills (DynamoDB Local reports 0 for an")
+    print("empty one). No wait, no write: the tick ends after its Queries. `measure_idle_tick()` returns these.")
+    print()
 
 
 def run_size(n: int, due_percent: float, counter: common.AwsCalls, rng: random.Random) -> SizeResult:
@@ -253,13 +335,25 @@ def main(argv: list[str] | None = None) -> int:
         "--simulate", type=int, default=1_000_000,
         help="then this many checks by index arithmetic, not seeded (default: %(default)s; 0: none)",
     )  # fmt: skip
+    parser.add_argument(
+        "--idle-checks", default="0,1000",
+        help="then an idle tick at each of these table sizes, comma-separated (default: %(default)s; '': none)",
+    )  # fmt: skip
+    parser.add_argument("--only-idle", action="store_true", help="only the idle ticks: no passes, no simulation")
     args = parser.parse_args(argv)
+    idle_sizes = [int(s.replace("_", "")) for s in args.idle_checks.split(",") if s.strip()]
     sizes = [args.checks] if args.checks else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if args.only_idle:
+        sizes, args.simulate = [], 0
     parent = None if args.on_disk or not os.access(SHM, os.W_OK) else SHM
 
     common.print_header("Sweep pass: items read per pass vs. table size (DynamoDB Local)")
     listed = ", ".join(f"{n:,}" for n in sizes)
-    print(f"sizes: {listed} checks; {args.due_percent:g}% due; DUE_SHARDS={settings.DUE_SHARDS}")
+    if sizes:
+        print(f"sizes: {listed} checks; {args.due_percent:g}% due; DUE_SHARDS={settings.DUE_SHARDS}")
+    if idle_sizes:
+        listed_idle = ", ".join(f"{n:,}" for n in sorted(idle_sizes))
+        print(f"idle ticks at: {listed_idle} checks; DUE_SHARDS={settings.DUE_SHARDS}")
     print("DynamoDB Local runs alone: the full stack's own sweep timer would get to the due checks first.")
     rng = random.Random(1)  # the same deadlines on every run
     results = []
@@ -270,8 +364,20 @@ def main(argv: list[str] | None = None) -> int:
         counter = common.AwsCalls().attach()
         for n in sizes:
             results.append(run_size(n, args.due_percent, counter, rng))
-    report(results)
-    print()
+        idle = []
+        if idle_sizes:
+            fresh_tables()
+            in_table = 0
+            for n in sorted(idle_sizes):  # each size adds the checks it has over the last one
+                print(f"Idle tick at {n:,} checks:", flush=True)
+                idle.append((n, measure_idle_tick(n - in_table, rng=rng)))
+                in_table = n
+            print(flush=True)
+    if results:
+        report(results)
+        print()
+    if idle:
+        report_idle_ticks(idle)
     if args.simulate:
         measured = max(results, key=lambda r: r.checks, default=None)
         report_simulated(simulate(args.simulate, args.due_percent, rng, measured), measured)

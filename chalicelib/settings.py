@@ -88,10 +88,11 @@ INTEGRATIONS_ALLOW_PRIVATE_IPS = _bool("INTEGRATIONS_ALLOW_PRIVATE_IPS")
 NOTIFY_TIMEOUT = _int("NOTIFY_TIMEOUT", 30)
 NOTIFY_TRIES = _int("NOTIFY_TRIES", 3)
 
-# The sweep runs every minute and polls inside it, so a check goes down within
-# SWEEP_POLL_SECONDS of its deadline; SWEEP_SECONDS stays under the function's timeout.
-SWEEP_SECONDS = _int("SWEEP_SECONDS", 50)
-SWEEP_POLL_SECONDS = _int("SWEEP_POLL_SECONDS", 2)
+# The seconds one sweep tick covers: it reads the checks due within them and waits in the
+# function for each deadline (sweep.tick). The schedule runs a tick every minute, so on AWS this
+# stays 60 (the function's timeout, 75 s, leaves room for the last deadline's writes); the local
+# stack ticks every SWEEP_SECONDS (its default there: 20).
+SWEEP_SECONDS = _int("SWEEP_SECONDS", 60)
 # Due checks a pass sends down at once: a burst (an outage) alerts in seconds, not minutes.
 # Kept under the DynamoDB client's pool (models.POOL_CONNECTIONS).
 SWEEP_WORKERS = _int("SWEEP_WORKERS", 8)

@@ -3,11 +3,16 @@
 It reads only the sparse "due" index (never a Scan), one query per shard, so the items it
 reads are the checks that are due. The flip to down is a write conditioned on the status and
 alert_after it read: of two sweeps racing over one check, one wins and writes the flip.
+
+`tick` is one scheduled run (every minute): what is already due goes down at once, what falls
+due within the minute goes down at its deadline, the function waiting for it; when nothing
+falls due within the minute it ends after its Queries. A deadline is never less than a grace
+(60 s at least) after the write that set it, so the tick of the minute before has seen it.
 """
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from pynamodb.exceptions import UpdateError
 
@@ -28,12 +33,54 @@ def due_checks(now: datetime):
 def sweep_once(now: datetime) -> int:
     """One pass: send every due check down, SWEEP_WORKERS at a time; the number that went down."""
     with ThreadPoolExecutor(max_workers=settings.SWEEP_WORKERS, thread_name_prefix="sweep") as pool:
-        return sum(pool.map(lambda check: _handle_alone(check, now), due_checks(now)))
+        return sum(pool.map(lambda check: _alone(_handle, check, now), due_checks(now)))
 
 
-def _handle_alone(check: Check, now: datetime) -> bool:
+def tick(now: datetime | None = None, sleep=time.sleep, clock=time.monotonic, window: float | None = None) -> int:
+    """One scheduled run: the number of checks that went down.
+
+    Reads the checks due within `window` seconds of now (SWEEP_SECONDS, the schedule's period),
+    sends those already due down at once and waits, in deadline order, for each of the others:
+    at its deadline the check is read again (consistently) and goes down only if it is still
+    due, so a ping during the wait wins. With nothing due within the window, the Queries are
+    all it does. `clock` is monotonic seconds; `sleep(seconds)` returning True ends the tick
+    early (the local stack stopping), leaving the checks still ahead to the next tick.
+    """
+    now = now or datetime.now(timezone.utc)
+    window = settings.SWEEP_SECONDS if window is None else window
+    started = clock()
+    rows = sorted(due_checks(now + timedelta(seconds=window)), key=lambda row: row.alert_after)
+    if not rows:
+        return 0
+    with ThreadPoolExecutor(max_workers=settings.SWEEP_WORKERS, thread_name_prefix="sweep") as pool:
+        handled = []
+        for row in rows:
+            if row.alert_after <= now:
+                handled.append(pool.submit(_alone, _handle, row, now))
+                continue
+            ahead = (row.alert_after - now).total_seconds() - (clock() - started)
+            if ahead > 0 and sleep(ahead):
+                break
+            at = max(row.alert_after, now + timedelta(seconds=clock() - started))
+            handled.append(pool.submit(_alone, _recheck, row, at))
+        return sum(future.result() for future in handled)
+
+
+def _recheck(row: Check, at: datetime) -> bool:
+    """At the deadline of a row read up to a minute ago: the check as it is now, down if still due."""
     try:
-        return _handle(check, now)
+        check = Check.get(row.code, consistent_read=True)
+    except Check.DoesNotExist:
+        return False
+    if check.alert_after is None or check.alert_after > at:
+        # Pinged, paused or sent down meanwhile: a new deadline is in the index for a later tick.
+        return False
+    return _handle(check, at)
+
+
+def _alone(handle, check: Check, now: datetime) -> bool:
+    try:
+        return handle(check, now)
     except Exception:
         # One bad check must not stop the sweep for all the others.
         log.exception("sweep failed on check %s", check.code)
@@ -64,14 +111,3 @@ def _conditional_update(check: Check, actions: list, condition) -> bool:
         if e.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise
-
-
-def run(seconds: float, poll: float, clock=time.monotonic, sleep=time.sleep, utcnow=None) -> int:
-    """Sweep every `poll` seconds for about `seconds` (one scheduled Lambda run)."""
-    utcnow = utcnow or (lambda: datetime.now(timezone.utc))
-    started, went_down = clock(), 0
-    while True:
-        went_down += sweep_once(utcnow())
-        if clock() - started + poll > seconds:
-            return went_down
-        sleep(poll)

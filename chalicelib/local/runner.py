@@ -28,13 +28,22 @@ class Timer:
 _flip_reader = None  # created on first use, once the endpoints are set
 
 
-def sweep_due_checks() -> None:
-    """The deadline sweep (on AWS: the scheduled `sweep` Lambda)."""
-    from datetime import datetime, timezone
+_sweep_stopping = threading.Event()  # set when the stack stops: a tick's wait ends at once
 
+
+def sweep_due_checks() -> None:
+    """The deadline sweep's tick (on AWS: the scheduled `sweep` Lambda), then the wait for the
+    next one: a tick starts every SWEEP_SECONDS, however long the last one waited."""
+    import time
+
+    from chalicelib import settings
     from chalicelib.checks import sweep
 
-    sweep.sweep_once(datetime.now(timezone.utc))
+    started = time.monotonic()
+    try:
+        sweep.tick(sleep=_sweep_stopping.wait)
+    finally:
+        _sweep_stopping.wait(started + settings.SWEEP_SECONDS - time.monotonic())
 
 
 def deliver_flips() -> None:
@@ -61,7 +70,7 @@ def send_reports() -> None:
 # one period after start); an error is logged and the timer goes on. On AWS these jobs are
 # handlers in app.py; chalice local never fires those, so each has its line here.
 TIMERS: list[Timer] = [
-    Timer("sweep", 2, sweep_due_checks),
+    Timer("sweep", 0, sweep_due_checks),  # it waits for its next tick itself
     Timer("deliver", 1, deliver_flips),
     Timer("reports", 60, send_reports),
 ]
@@ -187,6 +196,7 @@ def _start(options: Options, stack: contextlib.ExitStack):
     os.environ.setdefault("SITE_ROOT", f"http://localhost:{http_port}")
     os.environ.setdefault("EMAIL_OUTBOX", str(data_dir / "outbox"))
     os.environ.setdefault("PING_EMAIL_DOMAIN", "localhost")
+    os.environ.setdefault("SWEEP_SECONDS", "20")  # a tick every 20 s (on AWS every minute)
     os.chdir(environment.REPO_ROOT)  # as `chalice local` and Lambda: the app runs in its folder
     from chalicelib.local import server
 
@@ -243,6 +253,8 @@ def _start(options: Options, stack: contextlib.ExitStack):
 
     timers = TimerThreads(TIMERS)
     stack.callback(timers.stop)
+    _sweep_stopping.clear()
+    stack.callback(_sweep_stopping.set)  # before timers.stop: a waiting tick ends at once
     timers.start()
 
     from chalicelib.local.smtpd import SmtpListener
