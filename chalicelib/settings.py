@@ -101,10 +101,28 @@ FLIPS_STREAM_ARN = os.environ.get(
     "FLIPS_STREAM_ARN", f"arn:aws:dynamodb:us-east-1:000000000000:table/{TABLE_PREFIX}flips/stream/latest"
 )
 
-# Signs badge URLs (and later sessions and links). Set it in every deployment; the default
-# only suits a local stack.
+# SECRET_KEY signs sessions, links and badge URLs. A deployment keeps it in an SSM SecureString
+# parameter (free, unlike a Secrets Manager secret), named by SECRET_KEY_PARAMETER and read on
+# first use, so a function that never signs (the ping function) never fetches it. SECRET_KEY in
+# the environment wins; the local default only suits a local stack.
 LOCAL_SECRET_KEY = "local-development-secret-do-not-deploy"  # `doctor` fails it in prod
-SECRET_KEY = os.environ.get("SECRET_KEY", LOCAL_SECRET_KEY)
+SECRET_KEY_PARAMETER = os.environ.get("SECRET_KEY_PARAMETER", "")
+
+
+def __getattr__(name: str):
+    if name == "SECRET_KEY":
+        globals()[name] = value = _secret_key()
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _secret_key() -> str:
+    if "SECRET_KEY" in os.environ or not SECRET_KEY_PARAMETER:
+        return os.environ.get("SECRET_KEY", LOCAL_SECRET_KEY)
+    import boto3
+
+    answer = boto3.client("ssm").get_parameter(Name=SECRET_KEY_PARAMETER, WithDecryption=True)
+    return answer["Parameter"]["Value"]
 # WebAuthn relying-party id (the site's domain, e.g. "example.org"); security keys are off without it.
 RP_ID = os.environ.get("RP_ID", "")
 # A trusted proxy's header carrying the logged-in user's email (e.g. "X-Auth-User", or Django's

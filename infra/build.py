@@ -4,6 +4,10 @@
 Chalice zips only app.py, chalicelib/ and vendor/ (whose contents land at the zip's root), so
 the staged copy carries templates/, static/ and ping_app.py under vendor/: in the zip they sit beside
 chalicelib/, where chalicelib/web/render.py looks for them, and the working tree stays clean.
+
+/ping/ is served by an API Gateway HTTP API of its own (`ping_api`), not by Chalice's REST API:
+the merge adds it, and `finish_template` takes the ping paths out of the REST API that
+`chalice package` wrote (docs/ARCHITECTURE.md, "The ping function").
 """
 import argparse
 import json
@@ -26,6 +30,22 @@ TEMPLATE_FILES = ["storage.yaml", "email.yaml", "alarms.yaml"]
 CHALICE_FUNCTIONS = ["APIHandler", "Sweep", "Reports", "Deliver", "IngestEmail", "EmailEvents"]
 PING_FUNCTION = "PingHandler"
 PING_PATH_PREFIX = "/ping/"
+PING_API = "PingApi"
+# Sized by measurement (infra/ping_function.py's child process, printed by bench.cost_model; the
+# figures are in docs/ARCHITECTURE.md, "The ping function"): a container answering 1,000 pings of
+# every form (boto3 and its S3 client included) peaks at ~56 MB resident, so 128 MB would fit.
+# 256 MB has twice 128 MB's CPU share (Lambda: one vCPU at 1,769 MB): a warm ping bills ~80 ms
+# instead of ~130, a cold start's CPU takes half as long, and an on-the-hour burst of pings needs
+# half the concurrent containers, for ~$0.06 more per million pings (of ~$5.50). 512 MB would
+# save ~20 ms a ping, which no cron job notices, for ~$0.12 more per million.
+PING_MEMORY_MB = 256
+# arm64 costs 20% less per GB-second. The zip is built for x86_64 and holds four compiled wheels
+# (cffi, cryptography, markupsafe, charset_normalizer), none of which the ping path imports:
+# tests/infra/test_ping_api.py runs every ping form in a child and fails if it loads any compiled
+# module from outside the standard library. The other functions run app.py, which loads some of
+# them (markupsafe with jinja2, cryptography for security keys): they stay x86_64.
+PING_ARCHITECTURE = "arm64"
+PING_TIMEOUT = 10
 RUNTIME = "python3.11"
 STAGED = ["app.py", "chalicelib", "requirements.txt"]
 # ping_app.py is the ping Lambda's handler module: under vendor/ it lands at the zip's root.
@@ -37,14 +57,61 @@ FUNCTION_PARAMETERS = {
     "PingEndpoint": {
         "Type": "String",
         "Default": "",
-        "Description": "PING_ENDPOINT: the ping URL base shown to users (a custom domain); empty means <SiteRoot>/ping/",
+        "Description": "PING_ENDPOINT, the ping URL base shown to users, when something else fronts the ping API; "
+        "empty means https://<PingDomainName>/ping/, or the ping API's own URL without a domain",
+    },
+    "PingDomainName": {
+        "Type": "String",
+        "Default": "",
+        "AllowedPattern": "^$|^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+        "Description": "A custom domain for the ping URLs, e.g. hc-ping.example.org (a regional API Gateway "
+        "domain name mapped to the ping API); empty for none",
+    },
+    "PingCertificateArn": {
+        "Type": "String",
+        "Default": "",
+        "AllowedPattern": "^$|^arn:[a-z-]+:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$",
+        "Description": "The ACM certificate for PingDomainName, in the stack's region; needed with PingDomainName",
     },
     "DefaultFromEmail": {"Type": "String", "Description": "DEFAULT_FROM_EMAIL: the sender of alerts, in a domain verified in SES"},
-    "SecretKeyName": {
+    "SecretKeyParameter": {
         "Type": "String",
-        "Description": "The Secrets Manager secret (a plain string) whose value is SECRET_KEY",
+        "AllowedPattern": "^/hc-[a-z0-9-]+/.+$",
+        "Description": "The SSM SecureString parameter whose value is SECRET_KEY, e.g. /hc-prod/secret-key "
+        "(the functions read it on first use; their policies allow /hc-*)",
     },
 }
+
+
+CONDITIONS = {
+    "HasPingEndpoint": {"Fn::Not": [{"Fn::Equals": [{"Ref": "PingEndpoint"}, ""]}]},
+    # Both, so that cfn-lint (and a reader) sees the certificate is never used empty; the rule
+    # below refuses a domain without one, rather than deploying no domain.
+    "HasPingDomain": {
+        "Fn::And": [
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "PingDomainName"}, ""]}]},
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "PingCertificateArn"}, ""]}]},
+        ]
+    },
+}
+RULES = {
+    "PingDomainNeedsCertificate": {
+        "RuleCondition": {"Fn::Not": [{"Fn::Equals": [{"Ref": "PingDomainName"}, ""]}]},
+        "Assertions": [{
+            "Assert": {"Fn::Not": [{"Fn::Equals": [{"Ref": "PingCertificateArn"}, ""]}]},
+            "AssertDescription": "PingDomainName needs PingCertificateArn: an ACM certificate for it in the stack's region",
+        }],
+    },
+}  # fmt: skip
+PING_API_URL = {"Fn::Sub": "https://${" + PING_API + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/ping/"}
+# PING_ENDPOINT, the ping URL base the dashboard shows: the parameter when given, else the custom
+# domain, else the ping API's own address. Never <SiteRoot>/ping/: the REST API serves no /ping/.
+PING_ENDPOINT = {
+    "Fn::If": [
+        "HasPingEndpoint", {"Ref": "PingEndpoint"},
+        {"Fn::If": ["HasPingDomain", {"Fn::Sub": "https://${PingDomainName}/ping/"}, PING_API_URL]},
+    ]
+}  # fmt: skip
 
 
 def _functions_environment() -> dict:
@@ -52,10 +119,10 @@ def _functions_environment() -> dict:
     return {
         "STAGE": {"Ref": "Stage"},
         "SITE_ROOT": {"Ref": "SiteRoot"},
-        "PING_ENDPOINT": {"Ref": "PingEndpoint"},
+        "PING_ENDPOINT": PING_ENDPOINT,
         "DEFAULT_FROM_EMAIL": {"Ref": "DefaultFromEmail"},
         "PING_EMAIL_DOMAIN": {"Ref": "PingEmailDomain"},
-        "SECRET_KEY": {"Fn::Sub": "{{resolve:secretsmanager:${SecretKeyName}}}"},
+        "SECRET_KEY_PARAMETER": {"Ref": "SecretKeyParameter"},
         "FLIPS_STREAM_ARN": {"Fn::GetAtt": ["FlipsTable", "StreamArn"]},
         "INBOUND_EMAIL_TOPIC": {"Fn::GetAtt": ["InboundEmailTopic", "TopicName"]},
         "EMAIL_EVENTS_TOPIC": {"Fn::GetAtt": ["EmailEventsTopic", "TopicName"]},
@@ -69,11 +136,11 @@ def load_yaml(name: str) -> dict:
 
 def merge_parts(parts: list[dict]) -> dict:
     """One template from several: parameters may repeat (the first wins), resources may not."""
-    merged = {"AWSTemplateFormatVersion": "2010-09-09", "Parameters": {}, "Resources": {}, "Outputs": {}}
+    merged = {"AWSTemplateFormatVersion": "2010-09-09", "Parameters": {}, "Conditions": {}, "Resources": {}, "Outputs": {}}
     for part in parts:
         for name, parameter in part.get("Parameters", {}).items():
             merged["Parameters"].setdefault(name, parameter)
-        for section in ("Resources", "Outputs"):
+        for section in ("Conditions", "Resources", "Outputs"):
             for name, value in part.get(section, {}).items():
                 if name in merged[section]:
                     raise ValueError(f"{section} {name} is declared twice in infra/")
@@ -90,17 +157,14 @@ def ping_routes(app) -> dict[str, list[str]]:
     }
 
 
+def route_id(path: str) -> str:
+    """A route's logical id: /ping/{a}/{b} -> PingRouteAB."""
+    return "PingRoute" + "".join(part[1:-1].upper() for part in path.split("/") if part.startswith("{"))
+
+
 def ping_function(routes: dict[str, list[str]]) -> dict:
-    """The ping routes' own Lambda: the same zip and handler, a small role, its own cold starts."""
+    """The ping routes' own Lambda: the same zip, its own handler, a small role, its own cold starts."""
     policy = json.loads((ROOT / ".chalice" / "policy-ping.json").read_text())
-    uri = {
-        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
-        "${" + PING_FUNCTION + ".Arn}/invocations"
-    }
-    paths = {
-        path: {method: {"x-amazon-apigateway-integration": {"uri": uri}} for method in methods}
-        for path, methods in routes.items()
-    }
     return {
         PING_FUNCTION: {
             "Type": "AWS::Serverless::Function",
@@ -108,9 +172,9 @@ def ping_function(routes: dict[str, list[str]]) -> dict:
                 "Runtime": RUNTIME,
                 "Handler": "ping_app.app",
                 "CodeUri": "./deployment.zip",
-                "Timeout": 10,
-                "MemorySize": 256,
-                "Architectures": ["x86_64"],
+                "Timeout": PING_TIMEOUT,
+                "MemorySize": PING_MEMORY_MB,
+                "Architectures": [PING_ARCHITECTURE],
                 "Role": {"Fn::GetAtt": ["PingRole", "Arn"]},
             },
         },
@@ -126,6 +190,37 @@ def ping_function(routes: dict[str, list[str]]) -> dict:
                 "Policies": [{"PolicyName": "PingRolePolicy", "PolicyDocument": policy}],
             },
         },
+        **ping_api(routes),
+    }
+
+
+def ping_api(routes: dict[str, list[str]]) -> dict:
+    """An HTTP API for /ping/ ($1.00 per million requests; Chalice's REST API costs $3.50): one
+    route per ping path for ANY method, each to PingHandler with payload format 1.0, the format
+    Chalice's handler reads. With PingDomainName, a regional custom domain mapped to it."""
+    api = {"Ref": PING_API}
+    resources = {
+        PING_API: {
+            "Type": "AWS::ApiGatewayV2::Api",
+            "Properties": {
+                "Name": {"Fn::Sub": "hc-${Stage}-ping"},
+                "ProtocolType": "HTTP",
+                "Description": "Healthchecks-style ping URLs: /ping/<uuid>[/start|/fail|/log|/<exit status>] and /ping/<ping key>/<slug>[/...]",
+            },
+        },
+        "PingIntegration": {
+            "Type": "AWS::ApiGatewayV2::Integration",
+            "Properties": {
+                "ApiId": api,
+                "IntegrationType": "AWS_PROXY",
+                "IntegrationUri": {"Fn::GetAtt": [PING_FUNCTION, "Arn"]},
+                "PayloadFormatVersion": "1.0",
+            },
+        },
+        "PingApiStage": {
+            "Type": "AWS::ApiGatewayV2::Stage",
+            "Properties": {"ApiId": api, "StageName": "$default", "AutoDeploy": True},
+        },
         "PingHandlerInvokePermission": {
             "Type": "AWS::Lambda::Permission",
             "Properties": {
@@ -133,13 +228,43 @@ def ping_function(routes: dict[str, list[str]]) -> dict:
                 "Action": "lambda:InvokeFunction",
                 "Principal": "apigateway.amazonaws.com",
                 "SourceArn": {
-                    "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestAPI}/*"
+                    "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + PING_API + "}/*"
                 },
             },
         },
-        # Deep-merged into Chalice's API: the ping paths call PingHandler instead of APIHandler.
-        "RestAPI": {"Properties": {"DefinitionBody": {"paths": paths}}},
+        "PingDomain": {
+            "Type": "AWS::ApiGatewayV2::DomainName",
+            "Condition": "HasPingDomain",
+            "Properties": {
+                "DomainName": {"Ref": "PingDomainName"},
+                "DomainNameConfigurations": [
+                    {"CertificateArn": {"Ref": "PingCertificateArn"}, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}
+                ],
+            },
+        },
+        "PingApiMapping": {
+            "Type": "AWS::ApiGatewayV2::ApiMapping",
+            "Condition": "HasPingDomain",
+            "DependsOn": ["PingApiStage"],
+            "Properties": {"ApiId": api, "DomainName": {"Ref": "PingDomain"}, "Stage": "$default"},
+        },
     }
+    for path in routes:
+        resources[route_id(path)] = {
+            "Type": "AWS::ApiGatewayV2::Route",
+            "Properties": {"ApiId": api, "RouteKey": f"ANY {path}", "Target": {"Fn::Sub": "integrations/${PingIntegration}"}},
+        }
+    return resources
+
+
+def finish_template(template: dict) -> dict:
+    """`chalice package`'s template, finished: the REST API keeps no /ping/ path, so a ping can
+    reach PingHandler only through the HTTP API (Chalice writes a path for every route of app.py,
+    which has the ping routes for the local stack and the tests)."""
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    for path in [p for p in paths if p.startswith(PING_PATH_PREFIX)]:
+        del paths[path]
+    return template
 
 
 def function_overrides() -> dict:
@@ -186,13 +311,29 @@ def merge_template(stage: str, app) -> dict:
         "Description": "The Chalice stage this package was built for; every name starts hc-<stage>-.",
     }
     template["Parameters"].update(FUNCTION_PARAMETERS)
+    template["Conditions"].update(CONDITIONS)
+    template["Rules"] = dict(RULES)
     resources = _deep_merge(ping_function(ping_routes(app)), function_overrides())
     for name, resource in resources.items():
         template["Resources"][name] = _deep_merge(template["Resources"].get(name, {}), resource)
-    template["Outputs"]["PingFunctionName"] = {
-        "Description": "The Lambda function that serves /ping/ (the rest of the API is APIHandler).",
-        "Value": {"Ref": PING_FUNCTION},
-    }
+    template["Outputs"].update({
+        "PingFunctionName": {
+            "Description": "The Lambda function that serves /ping/ (the rest of the API is APIHandler).",
+            "Value": {"Ref": PING_FUNCTION},
+        },
+        "PingEndpointURL": {"Description": "PING_ENDPOINT: the ping URL base the dashboard shows.", "Value": PING_ENDPOINT},
+        "PingApiURL": {"Description": "The ping API's own address (before any custom domain).", "Value": PING_API_URL},
+        "PingDomainTarget": {
+            "Description": "Point PingDomainName here: a CNAME, or a Route 53 alias with PingDomainHostedZoneId.",
+            "Condition": "HasPingDomain",
+            "Value": {"Fn::GetAtt": ["PingDomain", "RegionalDomainName"]},
+        },
+        "PingDomainHostedZoneId": {
+            "Description": "The hosted zone of PingDomainTarget, for a Route 53 alias record.",
+            "Condition": "HasPingDomain",
+            "Value": {"Fn::GetAtt": ["PingDomain", "RegionalHostedZoneId"]},
+        },
+    })  # fmt: skip
     return template
 
 
@@ -241,6 +382,8 @@ def package(stage: str, out: Path) -> Path:
         [str(chalice), "package", "--stage", stage, "--merge-template", str(merge_file), str(target)],
         cwd=source, env=environment, check=True,
     )  # fmt: skip
+    sam = target / "sam.json"
+    sam.write_text(json.dumps(finish_template(json.loads(sam.read_text())), indent=2))
     add_bytecode(target / "deployment.zip")
     return target
 

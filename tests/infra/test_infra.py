@@ -92,15 +92,14 @@ def test_bodies_bucket_is_encrypted_private_and_expires_unread_inbound_mail(temp
 
 
 def test_ping_routes_are_served_by_the_ping_function(template):
+    """Through the ping's HTTP API (tests/infra/test_ping_api.py); the merge no longer touches Chalice's REST API."""
     from app import app
 
     routes = build.ping_routes(app)
     assert sorted(routes) == ["/ping/{a}", "/ping/{a}/{b}", "/ping/{a}/{b}/{c}"]
-    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
-    for path, methods in routes.items():
-        assert sorted(paths[path]) == methods == sorted(m.lower() for m in app.routes[path])
-        for method in methods:
-            assert "${PingHandler.Arn}" in paths[path][method]["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+    keys = {r["Properties"]["RouteKey"] for r in template["Resources"].values() if r.get("Type") == "AWS::ApiGatewayV2::Route"}
+    assert keys == {f"ANY {path}" for path in routes}
+    assert "RestAPI" not in template["Resources"]
 
 
 def test_sweep_alarms_page_on_errors_and_on_silence(template):
@@ -111,6 +110,23 @@ def test_sweep_alarms_page_on_errors_and_on_silence(template):
     assert silent["TreatMissingData"] == "breaching"  # no invocation is no data point
     assert errors["AlarmActions"] == silent["AlarmActions"] == [{"Ref": "AlarmTopic"}]
     assert resources["AlarmTopic"]["Properties"]["Subscription"] == [{"Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}]
+
+
+def test_alarms_are_made_only_with_someone_to_page(template):
+    resources = template["Resources"]
+    alarm_parts = [r for name, r in resources.items() if r.get("Type") == "AWS::CloudWatch::Alarm" or name == "AlarmTopic"]
+    assert len(alarm_parts) >= 5 and all(part.get("Condition") == "HasAlarmEmail" for part in alarm_parts)
+    assert template["Conditions"]["HasAlarmEmail"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}
+    assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+
+
+def test_functions_that_sign_read_the_secret_key_parameter_and_the_ping_function_cannot(template):
+    assert template["Parameters"]["SecretKeyParameter"]["AllowedPattern"] == "^/hc-[a-z0-9-]+/.+$"
+    assert "secretsmanager" not in json.dumps(template)
+    for name in ["api-handler", "deliver", "reports", "ingest-email", "email-events"]:
+        grants = [s for s in _policy(name) if "ssm:GetParameter" in s["Action"]]
+        assert [_resources(s) for s in grants] == [["arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/hc-*"]]
+    assert not [s for s in _policy("ping") + _policy("sweep") if any(a.startswith("ssm:") for a in s["Action"])]
 
 
 def _policy(name: str) -> list[dict]:

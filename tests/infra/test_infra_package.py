@@ -16,11 +16,6 @@ CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory) -> Path:
-    return build.package("dev", tmp_path_factory.mktemp("build"))
-
-
-@pytest.fixture(scope="module")
 def unpacked(package, tmp_path_factory) -> Path:
     """The zip extracted as Lambda does, into /var/task's stand-in."""
     task = tmp_path_factory.mktemp("task")
