@@ -1,6 +1,9 @@
 """Benchmark: the ping path. CPU per ping, AWS calls and DynamoDB capacity per ping, pings per second.
 
 `python -m bench.ping_path [--pings 300] [--clients 1,8,32] [--seconds 5]`
+
+`steady_state_units()` returns a ping's read and write units in steady state (the log full), as
+measured on the DynamoDB Local this process points at (for bench.cost_model and others).
 """
 import argparse
 import contextlib
@@ -14,13 +17,23 @@ from datetime import datetime, timezone
 import requests
 
 from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
+from chalicelib import settings
 from chalicelib.accounts import projects
 from chalicelib.checks import checks
+from chalicelib.pings import retention
 from chalicelib.store import models, storage
+from chalicelib.store.models import Check, Notification, Ping
 
 BODY = b"backup finished: 1204 files, 3.2 GB\n" * 30  # ~1 KB: over the 100 bytes kept inline
-PRUNE_EVERY = 100  # pings.PRUNE_EVERY: the steady-state row spans one prune
+PRUNE_EVERY = retention.PRUNE_EVERY  # the steady-state rows span one prune
+# Pings a full-log check gets before it is measured: past the prunes of its first pings (a new
+# check's first pings are pruned, retention.keep), so the measured ones are the steady state.
+FULL_LOG_PINGS = 4 * PRUNE_EVERY
 WARM_UP = 200
+DAILY = 86400.0
+# Measured by this benchmark at commit 849e554, before pings expired by TTL (2026-12-06 19:47 UTC):
+# the 'uuid, full log' row, mean of 100 pings spanning one prune.
+RECORDED_BEFORE = {"commit": "849e554", "read_units": 1.025, "write_units": 6.0}
 
 
 @dataclass
@@ -33,7 +46,9 @@ class Form:
     method: str = "GET"
     body: bytes = b""
     before_each: str | None = None  # a ping (uncounted) sent before each sample, e.g. "" = success
-    full_log: bool = False  # the check already holds PRUNE_EVERY pings: each 100th ping prunes
+    full_log: bool = False  # the check's log is full (FULL_LOG_PINGS before): the steady state
+    old_prune: bool = False  # each 100th ping also runs the prune of 849e554 (counted): the path before
+    pace: float | None = None  # the check's pace is set to this (uncounted) before each ping
 
 
 FORMS = [
@@ -42,7 +57,10 @@ FORMS = [
     Form("start", action="start"),
     Form("fail (up -> down)", action="fail", before_each=""),
     Form("body > 100 B (S3)", method="POST", body=BODY),
+    # bench.cost_model takes the first full_log form as the steady state.
     Form("uuid, full log", full_log=True),
+    Form("uuid, full log, old prune", full_log=True, old_prune=True),
+    Form("uuid, full log, pinged daily", full_log=True, pace=DAILY),
 ]
 
 
@@ -112,20 +130,23 @@ def _value_bytes(value: dict) -> int:
 class PingTargets:
     """A project and one "up" check per form, pinged through the ping Lambda's handler (ping_app.py)."""
 
-    def __init__(self):
+    def __init__(self, forms: list[Form] = FORMS):
         from ping_app import app  # the ping Lambda's handler, with Chalice's request handling
 
         self.app = app
         now = datetime.now(timezone.utc)
         self.project = projects.create_project("ping path bench", now).project
         self.checks = {}
-        for number, form in enumerate(FORMS):
+        self.sent: Counter = Counter()  # pings answered per form: the check's n_pings
+        for number, form in enumerate(forms):
             check = checks.create_check(self.project, now, name=form.name, slug=f"bench-{number}")
             self.checks[form.name] = check
             self.send(form, action=None)  # new -> up: its first ping writes a flip, not counted
             if form.full_log:
-                for _ in range(PRUNE_EVERY - 1):
+                for _ in range(FULL_LOG_PINGS - 1):
+                    self.prepare(form)
                     self.send(form, action=None)
+                    self.after(form)
 
     def parts(self, form: Form, action: str | None) -> list[str]:
         check = self.checks[form.name]
@@ -135,27 +156,65 @@ class PingTargets:
     def event(self, form: Form, action: str | None) -> dict:
         return common.api_event(form.method, "/ping/" + "/".join(self.parts(form, action)), form.body)
 
-    def send(self, form: Form, action: str | None) -> None:
-        response = self.app(self.event(form, action), None)
+    def send(self, form: Form, action: str | None, event: dict | None = None) -> dict:
+        response = self.app(event or self.event(form, action), None)
         if response["statusCode"] != 200:
             raise RuntimeError(f"{form.name}: ping answered {response['statusCode']} {response.get('body')}")
+        self.sent[form.name] += 1
+        return response
+
+    def prepare(self, form: Form) -> None:
+        """Before a ping of the form: the pace it is measured at."""
+        if form.pace is not None:
+            Check(code=self.checks[form.name].code).update(actions=[Check.pace.set(form.pace)])
+
+    def after(self, form: Form) -> None:
+        """After a ping of the form: the prune of 849e554 on each 100th, for the path before."""
+        n = self.sent[form.name]
+        if form.old_prune and n % PRUNE_EVERY == 0:
+            prune_before(self.checks[form.name].code, n - int(self.checks[form.name].ping_log_limit))
 
 
-def measure(targets: PingTargets, counter: common.AwsCalls, samples: int, emulator_cpu=lambda: 0.0):
+def prune_before(code: str, up_to_n: int) -> None:
+    """The prune every 100th ping ran at commit 849e554 (chalicelib/pings/intake.py), as it was:
+    delete every ping numbered up to `up_to_n` and its S3 body, then the notifications older than
+    the oldest ping kept. Kept here to measure the path before beside the path now."""
+    if up_to_n < 1:
+        return
+    old = list(Ping.query(code, Ping.n <= up_to_n, attributes_to_get=["code", "n", "object_size"]))
+    with Ping.batch_write() as batch:
+        for ping in old:
+            batch.delete(ping)
+    in_s3 = [int(p.n) for p in old if p.object_size]
+    if in_s3:
+        storage.delete_bodies(code, in_s3)
+    oldest_kept = next(iter(Ping.query(code, Ping.n > up_to_n, limit=1, attributes_to_get=["created"])), None)
+    if oldest_kept is not None:
+        before = oldest_kept.created
+        notifications = Notification.query(
+            code, Notification.key < before.isoformat(), filter_condition=Notification.created < before,
+            attributes_to_get=["code", "key"],
+        )  # fmt: skip
+        with Notification.batch_write() as batch:
+            for notification in notifications:
+                batch.delete(notification)
+
+
+def measure(targets: PingTargets, counter: common.AwsCalls, samples: int, emulator_cpu=lambda: 0.0, forms=FORMS):
     """Send `samples` pings of each form, counting the calls and the CPU of each."""
     results = []
-    for form in FORMS:
+    for form in forms:
         event = targets.event(form, form.action)
         collected = []
         for _ in range(samples):
             if form.before_each is not None:
                 targets.send(form, action=form.before_each or None)
+            targets.prepare(form)
             counter.reset()
             emulated_before, cpu_before, wall_before = emulator_cpu(), time.thread_time(), time.perf_counter()
-            response = targets.app(event, None)
+            targets.send(form, form.action, event)
+            targets.after(form)
             wall, cpu = time.perf_counter() - wall_before, time.thread_time() - cpu_before
-            if response["statusCode"] != 200:
-                raise RuntimeError(f"{form.name}: ping answered {response['statusCode']}")
             collected.append(Sample(
                 calls=tuple(sorted(counter.calls.items())), read_units=counter.read_units,
                 write_units=counter.write_units, write_units_by_target=Counter(counter.write_units_by_target),
@@ -164,6 +223,39 @@ def measure(targets: PingTargets, counter: common.AwsCalls, samples: int, emulat
             ))  # fmt: skip
         results.append(FormResult(form, collected, targets.checks[form.name].code))
     return results
+
+
+@dataclass
+class SteadyState:
+    """A ping's cost once its check's log is full: means over `pings` pings, which span one prune."""
+
+    read_units: float
+    write_units: float
+    write_units_by_target: dict  # "table" or "table/index" (stage prefix removed) -> units per ping
+    calls: dict  # "service.Operation" -> calls per ping
+    pings: int
+
+
+def steady_state_units(samples: int = PRUNE_EVERY, form: str = "uuid, full log") -> SteadyState:
+    """Read and write units per plain uuid ping in steady state, measured on the DynamoDB Local
+    this process points at (common.local_stack() or common.dynamodb_local(); tables are made if
+    missing). `form`: "uuid, full log" (a check pinged often: now), "uuid, full log, old prune"
+    (the same with the prune of 849e554: before), "uuid, full log, pinged daily" (a rare pinger)."""
+    [chosen] = [f for f in FORMS if f.name == form]
+    models.create_tables()
+    counter = common.AwsCalls().attach()
+    [result] = measure(PingTargets([chosen]), counter, samples, forms=[chosen])
+    return SteadyState(
+        read_units=result.mean("read_units"),
+        write_units=result.mean("write_units"),
+        write_units_by_target={_short(t): u for t, u in sorted(result.mean_write_units_by_target().items())},
+        calls=dict(sorted(result.mean_calls().items())),
+        pings=len(result.samples),
+    )
+
+
+def _short(target: str) -> str:
+    return target.removeprefix(settings.TABLE_PREFIX)
 
 
 @contextlib.contextmanager
@@ -252,17 +344,34 @@ def report_counts(results: list[FormResult]) -> None:
         ])  # fmt: skip
     print(common.table(["form (typical ping)", "AWS calls", "RCU", "WCU", "CPU p50", "wall p50"], rows))
     print()
-    full = next(r for r in results if r.form.full_log)
-    print(f"Steady state, '{full.form.name}', mean over {len(full.samples)} pings (the 100th prunes the oldest 100):")
-    print(f"  calls {calls_text(full.mean_calls())}; RCU {full.mean('read_units'):.3f}, WCU {full.mean('write_units'):.3f}")
+    report_steady_state([r for r in results if r.form.full_log])
     uuid_form = results[0]
     print(f"Where the write units of a '{uuid_form.form.name}' ping go (table or table/index: units):")
     for target, units in sorted(uuid_form.mean_write_units_by_target(uuid_form.typical()).items()):
-        print(f"  {target}: {units:g}")
+        print(f"  {_short(target)}: {units:g}")
     sizes = [b for s in uuid_form.typical() for b in s.item_bytes]
     if sizes:
         print(f"Ping item size: {max(sizes)} bytes (names + values)")
+    check_item = Check._get_connection().get_item(uuid_form.code)["Item"]
+    print(f"Check item size: {item_bytes(check_item)} bytes (a write unit covers 1 KB of the larger of old and new)")
     print()
+
+
+def report_steady_state(steady: list[FormResult]) -> None:
+    """The full-log rows: now, the path before (the old prune, measured in this run), a rare pinger."""
+    print(f"Steady state (the log full), mean over {len(steady[0].samples)} pings, which span one prune:")
+    rows = [[r.form.name, calls_text(r.mean_calls()), f"{r.mean('read_units'):.3f}", f"{r.mean('write_units'):.3f}"]
+            for r in steady]  # fmt: skip
+    print(common.table(["form", "AWS calls", "RCU", "WCU"], rows))
+    by_name = {r.form.name: r for r in steady}
+    now, before = by_name.get("uuid, full log"), by_name.get("uuid, full log, old prune")
+    if now and before:
+        print(f"Write units per ping in steady state, before -> now: {before.mean('write_units'):.3f} -> "
+              f"{now.mean('write_units'):.3f} (before: the same pings with the prune of {RECORDED_BEFORE['commit']}, "
+              f"in this run; this benchmark measured {RECORDED_BEFORE['write_units']:.3f} at that commit)")  # fmt: skip
+    for r in steady:
+        print(f"  {r.form.name}: " + ", ".join(
+            f"{_short(t)} {u:.2f}" for t, u in sorted(r.mean_write_units_by_target().items())))  # fmt: skip
 
 
 def http_rate(base: str, codes: list[str], clients: int, seconds: float, keep_alive: bool):

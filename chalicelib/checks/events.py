@@ -56,11 +56,38 @@ def recent(check: Check, limit: int = 30, before: datetime | None = None, kinds=
         found += [Event(f.created, flip=f) for f in Flip.query(check.code, condition, scan_index_forward=False, limit=limit)]
     if "notification" in kinds:
         found += _notifications(check, limit, before)
-    found.sort(key=lambda e: (e.created, -_ORDER[e.type], e.ping.n if e.ping else 0), reverse=True)
+    shown = _newest(found, limit)
+    if _may_show_hidden_notifications(shown):
+        since = visible_since(check)
+        if since is not None:
+            shown = _newest([e for e in found if not e.notification or e.created >= since], limit)
+    return shown
+
+
+def _newest(found: list[Event], limit: int) -> list[Event]:
+    found = sorted(found, key=lambda e: (e.created, -_ORDER[e.type], e.ping.n if e.ping else 0), reverse=True)
     if len(found) > limit:
         cut = found[limit - 1].created
         found = [e for e in found[:limit]] + [e for e in found[limit:] if e.created == cut]
     return found
+
+
+def _may_show_hidden_notifications(found: list[Event]) -> bool:
+    """Whether a notification is older than every ping shown: then it may predate the log."""
+    oldest_ping = min((e.created for e in found if e.ping), default=None)
+    return any(e.notification and (oldest_ping is None or e.created < oldest_ping) for e in found)
+
+
+def visible_since(check: Check) -> datetime | None:
+    """When the oldest visible ping arrived, once older ones have left the log (else None).
+
+    Notifications older than it are not shown: as in Healthchecks, the log shows no alert
+    without its pings (pings that leave the log are no longer deleted at once, see
+    chalicelib/pings/retention.py, so nor are the notifications older than them)."""
+    if first_visible_n(check) < 1:
+        return None
+    oldest = Ping.query(check.code, Ping.n > first_visible_n(check), limit=1, attributes_to_get=["created"])
+    return next((p.created for p in oldest), None)
 
 
 def _pings(check: Check, limit: int, before: datetime | None, kinds: list[str]) -> list[Ping]:

@@ -18,6 +18,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import settings
 from chalicelib.checks import schedules
 from chalicelib.checks.flips import new_flip, update_with_flip
+from chalicelib.pings import retention
 from chalicelib.store.models import Check
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Effect:
     old_status: str = ""
     new_status: str | None = None  # set when the status changes (a flip)
     duration: float | None = None  # this ping's run duration, when paired with its start
+    expires: datetime | None = None  # when DynamoDB may delete the ping's item (None: the prune does)
 
 
 def decide(check: Check, kind: str, rid: str | None, now: datetime) -> Effect:
@@ -153,10 +155,11 @@ def _rate_limit(check: Check, now: datetime):
     )
 
 
-def _actions(effect: Effect, body_has_confirm: bool, serial: int | None = None) -> list:
-    """The update; `serial` sets n_pings outright (a transaction), else it is ADDed to."""
+def _actions(effect: Effect, body_has_confirm: bool, serial: int | None = None, upkeep: list = ()) -> list:
+    """The update; `serial` sets n_pings outright (a transaction), else it is ADDed to.
+    `upkeep`: the ping log's (retention.check_actions), in the same write."""
     count = Check.n_pings.add(1) if serial is None else Check.n_pings.set(serial)
-    actions = [count, Check.has_confirmation_link.set(body_has_confirm)]
+    actions = [count, Check.has_confirmation_link.set(body_has_confirm), *upkeep]
     for name, value in effect.sets.items():
         attribute = getattr(Check, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
@@ -168,10 +171,13 @@ def _actions(effect: Effect, body_has_confirm: bool, serial: int | None = None) 
 def apply(check: Check, kind: str, rid: str | None, body: bytes, now: datetime) -> Effect:
     """Record a ping on `check` (refreshed in place, n_pings is the new serial); write any flip."""
     body_has_confirm = b"confirm" in body.lower()
+    body_in_s3 = len(body) > settings.PING_BODY_INLINE_MAX
     for attempt in range(MAX_ATTEMPTS):
         effect = decide(check, kind, rid, now)
+        effect.expires = retention.expires(check, now)
+        upkeep = retention.check_actions(check, effect.kind, body_in_s3, now)
         serial = (check.n_pings or 0) + 1 if effect.new_status else None
-        actions = _actions(effect, body_has_confirm, serial)
+        actions = _actions(effect, body_has_confirm, serial, upkeep)
         condition = _condition(check, effect)
         if settings.PING_RATE_LIMIT:
             rate_actions, rate_condition = _rate_limit(check, now)

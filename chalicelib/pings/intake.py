@@ -10,16 +10,15 @@ from datetime import datetime
 from chalicelib import settings
 from chalicelib.accounts import projects
 from chalicelib.checks import channels, checks
-from chalicelib.pings import effects
+from chalicelib.pings import effects, retention
 from chalicelib.store import storage
-from chalicelib.store.models import Check, Notification, Ping
+from chalicelib.store.models import Check, Ping
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 RID_RE = re.compile(UUID_RE.pattern, re.IGNORECASE)
 URL_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 ACTIONS = ("start", "fail", "log")
 UA_MAX = 200
-PRUNE_EVERY = 100
 # A namespace for the codes of checks made by ?create=1 (see _auto_create).
 AUTO_CREATE_NAMESPACE = uuid.UUID("6f1c7e0a-3f52-4c1e-9a53-0b7d8f0d2e11")
 
@@ -217,42 +216,13 @@ def _store(check, effect, request, rid, exitstatus, body, truncated, now) -> Non
         rid=rid,
         duration=effect.duration,
         body_truncated=truncated,
+        expires=effect.expires,
     )
     if len(body) > settings.PING_BODY_INLINE_MAX and storage.put_body(check.code, n, body):
         ping.object_size = len(body)
     elif body:
         ping.body = body
     ping.save()
-    if n % PRUNE_EVERY == 0:
-        prune(check.code, n - check.ping_log_limit)
-
-
-def prune(code: str, up_to_n: int) -> None:
-    """Delete pings numbered up to `up_to_n` with their S3 bodies, then the notifications older
-    than the oldest ping kept (as Healthchecks: the log shows no alert without its pings)."""
-    if up_to_n < 1:
-        return
-    old = list(Ping.query(code, Ping.n <= up_to_n, attributes_to_get=["code", "n", "object_size"]))
-    with Ping.batch_write() as batch:
-        for ping in old:
-            batch.delete(ping)
-    in_s3 = [int(p.n) for p in old if p.object_size]
-    if in_s3:
-        storage.delete_bodies(code, in_s3)
-    oldest_kept = next(iter(Ping.query(code, Ping.n > up_to_n, limit=1, attributes_to_get=["created"])), None)
-    if oldest_kept is not None:
-        prune_notifications(code, oldest_kept.created)
-
-
-def prune_notifications(code: str, before: datetime) -> None:
-    """Delete the check's notifications created before `before`."""
-    # The sort key starts with the flip's time, which comes before the notification's own.
-    old = Notification.query(
-        code,
-        Notification.key < before.isoformat(),
-        filter_condition=Notification.created < before,
-        attributes_to_get=["code", "key"],
-    )
-    with Notification.batch_write() as batch:
-        for notification in old:
-            batch.delete(notification)
+    # Pings at or below n - ping_log_limit have now left the log (every read hides them); their
+    # items expire, or the prune deletes them (retention.py).
+    retention.after_store(check, n)

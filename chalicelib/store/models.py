@@ -166,6 +166,12 @@ class Check(Model):
     # Fixed-window ping rate limit: the current minute and the pings accepted in it.
     rate_window = NumberAttribute(null=True)
     rate_count = NumberAttribute(null=True)
+    # The ping log's upkeep (chalicelib/pings/retention.py), written by the ping's own update:
+    # seconds between success/failure pings (a moving mean), which sets how long a ping is
+    # kept; and the serial of the newest ping that left work for the prune (no expiry, or a
+    # body in S3), so the pings of a check that needs none skip the prune altogether.
+    pace = NumberAttribute(null=True)
+    prune_n = NumberAttribute(null=True)
 
     # Index keys: "<ping key>/<slug>" (set only with both) and the due index's shard.
     slug_key = UnicodeAttribute(null=True)
@@ -194,6 +200,9 @@ class Ping(Model):
     body = BinaryAttribute(null=True, legacy_encoding=False)
     object_size = NumberAttribute(null=True)
     body_truncated = BooleanAttribute(default=False)
+    # When DynamoDB may delete the item (TTL): long after the ping has left the visible log,
+    # at the check's pace; None for the pings the prune deletes (chalicelib/pings/retention.py).
+    expires = TTLAttribute(null=True)
 
 
 class Flip(Model):
@@ -389,6 +398,21 @@ def create_tables() -> None:
             model.create_table(wait=True)
         else:
             _add_missing_indexes(model)
+            _turn_on_missing_ttl(model)
+
+
+def _turn_on_missing_ttl(model) -> None:
+    """TTL on an existing table whose model has gained an expiry (pings, in a local data folder)."""
+    ttl = model._ttl_attribute()
+    if ttl is None:
+        return
+    client = aws.client("dynamodb")
+    described = client.describe_time_to_live(TableName=model.Meta.table_name)["TimeToLiveDescription"]
+    if described.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+        return
+    client.update_time_to_live(
+        TableName=model.Meta.table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl.attr_name}
+    )
 
 
 def _add_missing_indexes(model) -> None:

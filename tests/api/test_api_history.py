@@ -93,3 +93,26 @@ def test_channels_are_listed_with_id_name_and_kind(api, project, now):
     assert body(api("GET", "/api/v3/channels/")) == {
         "channels": [{"id": channel.code, "name": "Ops", "kind": "webhook"}]
     }
+
+
+@pytest.fixture
+def past_log(project, make_check, ping, now):
+    """Pings 96..100 of a check pinged every minute that keeps 3: 96 and 97 have left the log but
+    are still stored, bodies and all, until they expire (chalicelib/pings/retention.py)."""
+    from chalicelib.store.models import Check, Ping, Project
+
+    project.update(actions=[Project.ping_log_limit.set(3)])
+    check = make_check(name="Every minute", timeout=60, n_pings=95, pace=60)
+    for n in range(96, 101):
+        ping(check, now + timedelta(minutes=n - 96), method="POST", body=b"body %d" % n)
+    assert [int(p.n) for p in Ping.query(check.code)] == [96, 97, 98, 99, 100]
+    return Check.get(check.code)
+
+
+def test_pings_that_left_the_log_are_not_listed_though_still_stored(api, past_log):
+    assert [p["n"] for p in body(api("GET", f"/api/v3/checks/{past_log.code}/pings/"))["pings"]] == [100, 99, 98]
+
+
+def test_the_body_of_a_ping_that_left_the_log_is_not_found(api, past_log):
+    assert api("GET", f"/api/v3/checks/{past_log.code}/pings/97/body").status_code == 404
+    assert api("GET", f"/api/v3/checks/{past_log.code}/pings/98/body").body == b"body 98"

@@ -1,23 +1,40 @@
 """What a ping writes, as DynamoDB Local reports it (moto cannot report capacity)."""
+import os
 from collections import Counter
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 
 from chalicelib.accounts import projects
-from chalicelib.checks import checks
+from chalicelib.checks import checks, schedules
+from chalicelib.pings import retention
 from chalicelib.store.models import Check, Ping
+
+
+class Tally(Counter):
+    """Write units by table and index, and `calls`: DynamoDB operations by name."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls: Counter = Counter()
+
+    def clear(self) -> None:
+        super().clear()
+        self.calls.clear()
 
 
 @pytest.fixture
 def write_units(dynamodb_local):
     """Write units consumed per table and index ("checks", "checks/due"), from the next call on."""
-    used: Counter = Counter()
+    used = Tally()
 
     def ask(params, model, **kwargs):
         if "ReturnConsumedCapacity" in model.input_shape.members:
             params["ReturnConsumedCapacity"] = "INDEXES"
 
     def tally(parsed, model, **kwargs):
+        used.calls[model.name] += 1
         consumed = parsed.get("ConsumedCapacity") or []
         for entry in consumed if isinstance(consumed, list) else [consumed]:
             if model.name in {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}:
@@ -59,3 +76,67 @@ def test_a_slug_ping_still_finds_its_check_through_the_keys_only_index(slug_chec
     project, check = slug_check
     assert ping([project.ping_key, "nightly"], now).text == "OK"
     assert checks.get(check.code).n_pings == 1
+
+
+def _steady_check(project, now, pace=60, expiring=True) -> Check:
+    """An up check pinged at `pace` past its 400th ping: pings 301..400 stored (the 100 its
+    last prune left, or their expiry), as they would be in steady state."""
+    check = checks.create_check(project, now, name="steady", timeout=60, status="up", n_pings=400,
+                                last_ping=now, pace=pace)  # fmt: skip
+    check.update(actions=[Check.alert_after.set(schedules.going_down_after(check))])  # in the due index
+    expires = now + timedelta(days=1) if expiring else None
+    with Ping.batch_write() as batch:
+        for n in range(301, 401):
+            batch.save(Ping(code=check.code, n=n, created=now, kind="success", expires=expires))
+    return check
+
+
+def _per_ping(units: Counter, pings: int) -> dict:
+    return {target: used / pings for target, used in units.items()}
+
+
+def test_a_ping_in_steady_state_writes_five_units_and_never_prunes(slug_check, write_units, ping, wall_now):
+    project, _ = slug_check
+    check = _steady_check(project, wall_now)
+    write_units.clear()
+    for i in range(100):  # pings 401..500, the 500th a prune's turn: nothing to prune
+        ping(check, wall_now + timedelta(seconds=i + 1))
+
+    # What each unit buys: the check's own update (count, last ping, deadline); the due index
+    # (its sort key, the deadline, moves: a delete and a put); the checks list's by_project
+    # copy; the ping's item. Pings that leave the log expire by TTL: no delete, no prune Query.
+    assert _per_ping(write_units, 100) == {"checks": 1, "checks/due": 2, "checks/by_project": 1, "pings": 1}
+    assert sum(write_units.values()) / 100 == 5
+    assert set(write_units.calls) == {"GetItem", "UpdateItem", "PutItem"}
+    assert checks.get(check.code).prune_n is None
+    assert len(list(Ping.query(check.code))) == 200  # 100 visible, 100 left the log: they expire
+
+
+def test_the_prune_it_replaced_cost_a_sixth_unit(slug_check, write_units, ping, wall_now):
+    """The path before (commit 849e554): the same pings, and every 100th deleted the 100 pings
+    that had left the log, one unit each (bench.ping_path.prune_before, the old prune)."""
+    with mock.patch.dict(os.environ):  # bench.common sets STAGE=bench on import: not for the tests after
+        from bench.ping_path import prune_before
+
+    project, _ = slug_check
+    check = _steady_check(project, wall_now)
+    write_units.clear()
+    for i in range(100):
+        ping(check, wall_now + timedelta(seconds=i + 1))
+    prune_before(check.code, 500 - 100)
+    assert sum(write_units.values()) / 100 == 6
+    assert write_units["pings"] / 100 == 2
+
+
+def test_a_rarely_pinged_check_still_prunes_what_left_its_log(slug_check, write_units, ping, wall_now):
+    project, _ = slug_check
+    daily = 86400  # kept 20 x 100 days: storing its pings would cost more than deleting them
+    check = _steady_check(project, wall_now, pace=daily, expiring=False)
+    write_units.clear()
+    for i in range(100):
+        Check(code=check.code).update(actions=[Check.pace.set(daily)])  # uncounted below
+        ping(check, wall_now + timedelta(seconds=i + 1))
+    assert write_units["pings"] / 100 == 2  # its put, and its delete once it left the log
+    assert write_units["checks"] / 100 == 2  # its update, and the pace reset of this test
+    assert [int(p.n) for p in Ping.query(check.code)] == list(range(401, 501))
+    assert retention.keep(checks.get(check.code)) is None

@@ -187,3 +187,19 @@ def test_flip_and_notification_wording(check, project, now):
     assert event_text.notification_text(sent, channel) == "Sent a down alert to Webhook “ops”"
     assert event_text.notification_text(failed, channel) == "Failed to send an up alert to Webhook “ops”: Received status code 500"
     assert event_text.notification_text(sent, None) == "Sent a down alert to a removed integration"
+
+
+def test_pings_that_left_the_log_but_are_still_stored_are_never_read_back(project, make_check, ping, now):
+    from chalicelib.store.models import Project
+
+    project.update(actions=[Project.ping_log_limit.set(3)])
+    check = make_check(name="Every minute", timeout=60, n_pings=95, pace=60)
+    for n in range(96, 101):
+        ping(check, minutes(now, n - 96))
+    assert [int(p.n) for p in Ping.query(check.code)] == [96, 97, 98, 99, 100]  # expire later
+    check = fresh(check)
+    assert [int(e.ping.n) for e in events.recent(check, kinds=events.PING_KINDS)] == [100, 99, 98]
+    assert events.find_ping(check, 97) is None and int(events.find_ping(check, 98).n) == 98
+    assert int(events.last_ping(check).n) == 100
+    rows = list(csv.DictReader(io.StringIO(events.history_csv(check))))
+    assert [row["n"] for row in rows if row["event"] == "ping"] == ["98", "99", "100"]

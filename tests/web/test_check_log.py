@@ -1,14 +1,18 @@
 """The log page (filters, paging), the CSV download, ping details and body downloads."""
+import csv
+import io
 import json
+import re
 from datetime import timedelta
 from unittest import mock
 
+import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib import settings
 from chalicelib.checks import channels, flips
 from chalicelib.store import storage
-from chalicelib.store.models import FLIP_RETENTION, Check, Notification
+from chalicelib.store.models import FLIP_RETENTION, Check, Notification, Ping, Project
 from chalicelib.web.pages import check_log
 
 
@@ -225,3 +229,44 @@ def test_down_flip_rows_are_marked(web, check, now):
 
 def test_site_name_in_log_title(web, check):
     assert f"– {settings.SITE_NAME}</title>" in page(web, check)
+
+
+# -- pings that left the log: still stored until they expire, never shown ------------------------
+
+
+@pytest.fixture
+def past_log(project, make_check, ping, now):
+    """Pings 96..100 of a check pinged every minute that keeps 3: 96 and 97 have left the log but
+    are still stored, bodies and all, until they expire (chalicelib/pings/retention.py)."""
+    project.update(actions=[Project.ping_log_limit.set(3)])
+    check = make_check(name="Every minute", timeout=60, n_pings=95, pace=60)
+    for n in range(96, 101):
+        ping(check, now + timedelta(minutes=n - 96), method="POST", body=b"body %d" % n)
+    assert [int(p.n) for p in Ping.query(check.code)] == [96, 97, 98, 99, 100]
+    return Check.get(check.code)
+
+
+def shown_pings(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'id="event-ping-(\d+)"', html)]
+
+
+def test_the_log_page_shows_only_the_visible_pings(web, past_log):
+    assert shown_pings(page(web, past_log)) == [100, 99, 98]
+    rows = json.loads(web.get(f"/checks/{past_log.code}/log_events/").body)["rows"]
+    assert shown_pings(rows) == [100, 99, 98]
+
+
+def test_the_details_page_shows_only_the_visible_pings(web, past_log):
+    assert shown_pings(web.get(f"/checks/{past_log.code}/details/").body.decode()) == [100, 99, 98]
+
+
+def test_the_csv_holds_only_the_visible_pings(web, past_log):
+    text = web.get(f"/checks/{past_log.code}/log.csv").body.decode()
+    assert [row["n"] for row in csv.DictReader(io.StringIO(text)) if row["event"] == "ping"] == ["98", "99", "100"]
+
+
+def test_a_ping_that_left_the_log_has_no_details_page_or_body(web, past_log):
+    assert web.get(f"/checks/{past_log.code}/pings/97/").status_code == 404
+    assert web.get(f"/checks/{past_log.code}/pings/97/body/").status_code == 404
+    assert web.get(f"/checks/{past_log.code}/pings/98/body/").body == b"body 98"
+    assert "Ping #100" in web.xhr("GET", f"/checks/{past_log.code}/last_ping/").body.decode()
