@@ -190,7 +190,7 @@ def _ping_row(ping: Ping) -> dict:
 def _flip_row(flip: Flip) -> dict:
     return {
         "time": flip.created.isoformat(), "event": "flip",
-        "old_status": flip.old_status, "new_status": flip.new_status, "reason": flip.reason,
+        "old_status": flip.old_status, "new_status": flip.new_status, "reason": flip.detail or flip.reason,
     }  # fmt: skip
 
 

@@ -10,13 +10,15 @@ from chalicelib.store.models import FLIP_RETENTION, Check, Flip
 LOST_RACE = {"ConditionalCheckFailed", "TransactionConflict", "None"}
 
 
-def write_flip(check: Check, old_status: str, new_status: str, reason: str, created: datetime) -> Flip:
-    flip = new_flip(check, old_status, new_status, reason, created)
+def write_flip(check: Check, old_status: str, new_status: str, reason: str, created: datetime,
+               detail: str | None = None) -> Flip:
+    flip = new_flip(check, old_status, new_status, reason, created, detail)
     flip.save()
     return flip
 
 
-def new_flip(check: Check, old_status: str, new_status: str, reason: str, created: datetime) -> Flip:
+def new_flip(check: Check, old_status: str, new_status: str, reason: str, created: datetime,
+             detail: str | None = None) -> Flip:
     """A flip not yet saved, for a caller that writes it with the check's change."""
     return Flip(
         code=check.code,
@@ -25,6 +27,7 @@ def new_flip(check: Check, old_status: str, new_status: str, reason: str, create
         old_status=old_status,
         new_status=new_status,
         reason=reason,
+        detail=detail,
         expires=created + FLIP_RETENTION,
     )
 

@@ -42,7 +42,7 @@ class Notice:
 
     @property
     def reason(self) -> str:
-        return REASONS.get(self.flip.reason, "")
+        return self.flip.detail or REASONS.get(self.flip.reason, "")
 
 
 class Transport(Protocol):

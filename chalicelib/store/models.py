@@ -215,6 +215,9 @@ class Flip(Model):
     old_status = UnicodeAttribute()
     new_status = UnicodeAttribute()
     reason = UnicodeAttribute(default="")  # "" | "timeout" | "fail" | "schedule" (silent)
+    # Why, in words, when the reason has figures of its own ("ran 2 h 14 min, longer than 1 h"):
+    # alerts and the event log show it in place of the reason's stock words.
+    detail = UnicodeAttribute(null=True)
     expires = TTLAttribute()
 
 

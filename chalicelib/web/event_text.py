@@ -71,7 +71,7 @@ def source(ping: Ping) -> str:
 
 def flip_text(flip: Flip) -> str:
     old, new = (STATUS_NAMES.get(s, s) for s in (flip.old_status, flip.new_status))
-    return f"Status: {old} ➔ {new}"
+    return f"Status: {old} ➔ {new}" + (f" ({flip.detail})" if flip.detail else "")
 
 
 def notification_text(notification: Notification, channel: Channel | None) -> str:

@@ -283,6 +283,11 @@ def test_flip_rows_use_arrows(web, check, now):
     assert "Status: up ➔ down" in details(web, check)
 
 
+def test_a_flip_with_a_detail_says_why_in_its_row(web, check, now):
+    flips.write_flip(check, "up", "down", "fail", now, detail="ran 2 h 14 min, longer than 1 h")
+    assert "Status: up ➔ down (ran 2 h 14 min, longer than 1 h)" in details(web, check)
+
+
 def test_page_for_cron_check_offers_the_checks_time_zone(web, project, now, user):
     check = checks.create_check(project, now, name="cron", kind="cron", schedule="0 3 * * *", tz="Europe/Riga")
     page = details(web, check)
