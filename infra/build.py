@@ -257,6 +257,25 @@ def ping_api(routes: dict[str, list[str]]) -> dict:
     return resources
 
 
+def unknown_path_response() -> dict:
+    """A path no route matches is a 404, as Healthchecks answers, not the REST API's 403 "Missing
+    Authentication Token" (the only cause of that answer here: no route uses IAM auth)."""
+    from chalicelib.api.core import UNKNOWN_PATH_BODY
+
+    return {
+        "UnknownPathIsNotFound": {
+            "Type": "AWS::ApiGateway::GatewayResponse",
+            "Properties": {
+                "RestApiId": {"Ref": "RestAPI"},
+                "ResponseType": "MISSING_AUTHENTICATION_TOKEN",
+                "StatusCode": "404",
+                "ResponseParameters": {"gatewayresponse.header.Content-Type": "'application/json'"},
+                "ResponseTemplates": {"application/json": UNKNOWN_PATH_BODY},
+            },
+        }
+    }
+
+
 def finish_template(template: dict) -> dict:
     """`chalice package`'s template, finished: the REST API keeps no /ping/ path, so a ping can
     reach PingHandler only through the HTTP API (Chalice writes a path for every route of app.py,
@@ -313,7 +332,7 @@ def merge_template(stage: str, app) -> dict:
     template["Parameters"].update(FUNCTION_PARAMETERS)
     template["Conditions"].update(CONDITIONS)
     template["Rules"] = dict(RULES)
-    resources = _deep_merge(ping_function(ping_routes(app)), function_overrides())
+    resources = _deep_merge({**ping_function(ping_routes(app)), **unknown_path_response()}, function_overrides())
     for name, resource in resources.items():
         template["Resources"][name] = _deep_merge(template["Resources"].get(name, {}), resource)
     template["Outputs"].update({

@@ -4,7 +4,7 @@ import unicodedata
 
 from chalicelib.accounts import teams
 from chalicelib.api.core import NOT_FOUND, ApiRequest, ApiResponse, error, text
-from chalicelib.api.routing import routes
+from chalicelib.api.routing import METHOD_NOT_ALLOWED, routes
 from chalicelib.checks import checks, schedules
 from chalicelib.checks import spec as check_spec
 from chalicelib.checks.check_json import to_dict, unique_key
@@ -70,7 +70,12 @@ def create_check(request: ApiRequest) -> ApiResponse:
     return _json(request, check, 201)
 
 
-@routes.endpoint("/checks/{code}", "POST", write=True)
+def _read_only_address(code: str) -> ApiResponse | None:
+    """A check's unique_key address is for reading: writing to it is 405, as Healthchecks answers."""
+    return METHOD_NOT_ALLOWED if UNIQUE_KEY_RE.match(code) else None
+
+
+@routes.endpoint("/checks/{code}", "POST", write=True, guard=_read_only_address)
 def update_check(request: ApiRequest, code: str) -> ApiResponse:
     check = find(request, code, allow_unique_key=False)
     if check is None:
@@ -100,7 +105,7 @@ def resume_check(request: ApiRequest, code: str) -> ApiResponse:
     return _json(request, checks.resume(check, request.now))
 
 
-@routes.endpoint("/checks/{code}", "DELETE", write=True)
+@routes.endpoint("/checks/{code}", "DELETE", write=True, guard=_read_only_address)
 def delete_check(request: ApiRequest, code: str) -> ApiResponse:
     check = find(request, code, allow_unique_key=False)
     if check is None:

@@ -56,6 +56,9 @@ def text(status_code: int, message: str) -> ApiResponse:
 
 
 NOT_FOUND = error(404, "not found")
+# What a path no route matches answers, before any function runs: API Gateway's own answer would
+# be 403 "Missing Authentication Token" (infra/build.py's gateway response, the local server).
+UNKNOWN_PATH_BODY = '{"error": "not found"}'
 
 
 def cors_headers(methods: list[str]) -> dict:

@@ -12,18 +12,20 @@ API_ROOT = "/api/{version}"
 # Every method reaches the handler, so that a wrong one is a JSON 405 and OPTIONS gets CORS headers.
 ENDPOINT_METHODS = ["GET", "POST", "DELETE", "OPTIONS"]
 CHALICE_DEFAULT_TYPES = ["application/json"]  # what a route without a body needs
+METHOD_NOT_ALLOWED = ApiResponse(405, {"error": "method not allowed"})
 
 
 class ApiRoutes:
     def __init__(self):
-        # path under API_ROOT -> method -> (handler, needs a read-write key)
-        self.endpoints: dict[str, dict[str, tuple[Callable, bool]]] = defaultdict(dict)
+        # path under API_ROOT -> method -> (handler, needs a read-write key, guard)
+        self.endpoints: dict[str, dict[str, tuple[Callable, bool, Callable | None]]] = defaultdict(dict)
         self.plain_routes: list[tuple[str, list[str], list[str], Callable]] = []
 
-    def endpoint(self, path: str, method: str, write: bool = False):
-        """`handler(request, **path params)` answers `method` on API_ROOT + path, with an API key."""
+    def endpoint(self, path: str, method: str, write: bool = False, guard: Callable | None = None):
+        """`handler(request, **path params)` answers `method` on API_ROOT + path, with an API key.
+        `guard(**path params)`, when given, may answer first, before the key is looked at."""
         def register(handler):
-            self.endpoints[path][method] = (handler, write)
+            self.endpoints[path][method] = (handler, write, guard)
             return handler
         return register
 
@@ -51,9 +53,12 @@ routes = ApiRoutes()
 def _endpoint_handler(blueprint: Blueprint, path: str, methods: dict[str, tuple[Callable, bool]]):
     def handle(version, **params):
         request = _api_request(blueprint.current_request, version)
-        handler, write = methods.get(request.method, (None, False))
+        handler, write, guard = methods.get(request.method, (None, False, None))
         if handler is None and request.method != "OPTIONS":
-            return _response(ApiResponse(405, {"error": "method not allowed"}))
+            return _response(METHOD_NOT_ALLOWED)
+        refused = guard(**params) if guard else None
+        if refused is not None:
+            return _response(refused)
         return _response(serve(request, lambda r: handler(r, **params), list(methods), write))
 
     handle.__name__ = "api_" + (path.strip("/").replace("/", "_").replace("{", "").replace("}", "") or "root")

@@ -2,7 +2,7 @@
 status of a group (a tag, a project), for the checks list, its live update and My Projects."""
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from pynamodb.attributes import NumberAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 
@@ -179,13 +179,16 @@ def sort(rows: list[Row], order: str) -> list[Row]:
     if order in ("name", "-name"):
         rows = sorted(rows, key=lambda r: _natural(r.check.name or r.check.code), reverse=order == "-name")
     elif order in ("last_ping", "-last_ping"):
-        # Newest first for "last_ping"; checks never pinged go last either way.
-        pinged = [r for r in rows if r.check.last_ping]
-        pinged.sort(key=lambda r: r.check.last_ping, reverse=order == "last_ping")
-        rows = pinged + [r for r in rows if not r.check.last_ping]
+        # As Healthchecks: "last_ping" is oldest first with the never pinged last, and
+        # "-last_ping" its exact reverse (the never pinged first, then newest first).
+        rows = sorted(rows, key=_last_ping_key, reverse=order == "-last_ping")
     elif order == "status":
         rows = sorted(rows, key=lambda r: SEVERITY["started" if r.started else r.status])
     return sorted(rows, key=lambda r: r.status != "down")  # stable: keeps the order within
+
+
+def _last_ping_key(row: Row) -> tuple:
+    return (0, row.check.last_ping) if row.check.last_ping else (1, datetime.min.replace(tzinfo=timezone.utc))
 
 
 def _natural(text: str) -> list:

@@ -3,6 +3,7 @@
 The only module of the local stack that imports Chalice. It is threaded (one thread per
 connection), so one slow request doesn't block the others.
 """
+import functools
 import logging
 import os
 import threading
@@ -32,6 +33,24 @@ def load_stage_config(stage: str):
     return config
 
 
+def _unknown_paths_not_found(handler_factory: functools.partial):
+    """Chalice's request handler (a partial of its class), answering a path no route matches as
+    the deployed stack does (404, infra/build.py's gateway response) instead of API Gateway's 403."""
+    from chalice.local import ForbiddenError
+
+    from chalicelib.api.core import UNKNOWN_PATH_BODY
+
+    class Handler(handler_factory.func):
+        def _send_error_response(self, error):
+            if isinstance(error, ForbiddenError) and b"Missing Authentication Token" in (error.body or b""):
+                body = UNKNOWN_PATH_BODY.encode()
+                self._send_http_response(404, {"Content-Type": "application/json"}, body)
+                return
+            super()._send_error_response(error)
+
+    return functools.partial(Handler, *handler_factory.args, **handler_factory.keywords)
+
+
 class HttpServer:
     def __init__(self, config, host: str, port: int):
         self.config = config
@@ -54,6 +73,7 @@ class HttpServer:
         # Chalice writes headers and body in separate sends; with Nagle's algorithm on, every
         # keep-alive request then waits ~40 ms for the delayed ACK.
         self._server.RequestHandlerClass.disable_nagle_algorithm = True
+        self._server.RequestHandlerClass = _unknown_paths_not_found(self._server.RequestHandlerClass)
         self._thread = threading.Thread(target=self._server.serve_forever, name="http", daemon=True)
         self._thread.start()
         log.info("Serving app.py on http://%s:%s", self.host, self.port)

@@ -194,6 +194,14 @@ def test_schedule_makes_a_cron_or_oncalendar_check(api):
     assert checks.get(oncalendar["uuid"]).kind == "oncalendar"
 
 
+@pytest.mark.parametrize("legacy, stored", [("UCT", "Etc/UTC"), ("CET", "Europe/Brussels"), ("EET", "Europe/Athens"),
+                                            ("MET", "Europe/Brussels"), ("US/Pacific", "America/Los_Angeles")])
+def test_legacy_time_zone_names_are_stored_as_healthchecks_rewrites_them(api, legacy, stored):
+    created = body(api("POST", "/api/v3/checks/", {"schedule": "* * * * *", "tz": legacy, "grace": 60}))
+    updated = body(api("POST", f"/api/v3/checks/{created['uuid']}", {"tz": legacy}))
+    assert (created["tz"], updated["tz"], checks.get(created["uuid"]).tz) == (stored, stored, stored)
+
+
 def test_schedule_wins_over_timeout(api):
     created = body(api("POST", "/api/v3/checks/", {"schedule": "0 * * * *", "timeout": 600}))
     assert checks.get(created["uuid"]).kind == "cron"
@@ -301,6 +309,14 @@ def test_pause_of_a_paused_check_changes_nothing(api, check):
     api("POST", f"/api/v3/checks/{check.code}/pause")
     api("POST", f"/api/v3/checks/{check.code}/pause")
     assert [f.new_status for f in Flip.query(check.code)] == ["paused"]
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+@pytest.mark.parametrize("key", ["rw", "ro"])
+def test_writing_to_a_checks_unique_key_address_is_405(api, check, method, key):
+    response = api(method, f"/api/v3/checks/{unique_key(check.code)}", {"name": "renamed"}, key=key)
+    assert (response.status_code, response.json_body) == (405, {"error": "method not allowed"})
+    assert checks.get(check.code).name == check.name
 
 
 def test_pause_answers_405_to_get(api, check):

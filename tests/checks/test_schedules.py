@@ -290,15 +290,17 @@ def test_validate_schedule_rejects_unknown_kind():
 
 @pytest.mark.parametrize(
     "alias, canonical",
-    [("Europe/Kiev", "Europe/Kyiv"), ("Asia/Calcutta", "Asia/Kolkata"), ("UCT", "UTC"),
-     ("US/Eastern", "America/New_York")],
+    [("Europe/Kiev", "Europe/Kyiv"), ("Asia/Calcutta", "Asia/Kolkata"), ("UCT", "Etc/UTC"),
+     ("US/Eastern", "America/New_York"), ("CET", "Europe/Brussels"), ("EET", "Europe/Athens"),
+     ("MET", "Europe/Brussels"), ("WET", "Europe/Lisbon"), ("EST5EDT", "America/New_York"),
+     ("GMT0", "Etc/GMT"), ("Iceland", "Africa/Abidjan")],
 )
 def test_canonical_tz_rewrites_legacy_aliases(alias, canonical):
     assert schedules.canonical_tz(alias) == canonical
 
 
-@pytest.mark.parametrize("name", ["UTC", "Europe/Riga", "America/New_York", "Etc/GMT+5"])
-def test_canonical_tz_keeps_canonical_names(name):
+@pytest.mark.parametrize("name", ["UTC", "Europe/Riga", "America/New_York", "Etc/GMT+5", "America/Montreal", "Etc/UCT"])
+def test_canonical_tz_keeps_canonical_names_and_backward_names_of_places(name):
     assert schedules.canonical_tz(name) == name
 
 
@@ -353,3 +355,10 @@ def test_fire_times_stop_when_schedule_runs_out():
 def test_fire_times_reject_simple_kind():
     with pytest.raises(ValueError):
         schedules.fire_times("simple", "", "UTC", NOW, 3)
+
+
+def test_every_alias_leads_to_a_zone_that_is_not_itself_an_alias():
+    from zoneinfo import available_timezones
+
+    zones = available_timezones()
+    assert all(target in zones and target not in schedules.TZ_ALIASES for target in schedules.TZ_ALIASES.values())

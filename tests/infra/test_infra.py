@@ -112,6 +112,13 @@ def test_sweep_alarms_page_on_errors_and_on_silence(template):
     assert resources["AlarmTopic"]["Properties"]["Subscription"] == [{"Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}}]
 
 
+def test_a_path_no_route_matches_answers_404_on_aws_not_missing_authentication_token(template):
+    response = template["Resources"]["UnknownPathIsNotFound"]
+    assert response["Type"] == "AWS::ApiGateway::GatewayResponse"
+    assert (response["Properties"]["ResponseType"], response["Properties"]["StatusCode"]) == ("MISSING_AUTHENTICATION_TOKEN", "404")
+    assert json.loads(response["Properties"]["ResponseTemplates"]["application/json"]) == {"error": "not found"}
+
+
 def test_alarms_are_made_only_with_someone_to_page(template):
     resources = template["Resources"]
     alarm_parts = [r for name, r in resources.items() if r.get("Type") == "AWS::CloudWatch::Alarm" or name == "AlarmTopic"]

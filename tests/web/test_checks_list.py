@@ -71,11 +71,18 @@ def test_sort_by_status_puts_the_worst_first(web, project, each_status):
     assert order[:3] == [each_status[s].code for s in ("down", "grace", "started")]
 
 
-def test_sort_by_last_ping_newest_first_never_pinged_last(web, project, make_check):
+def test_sort_by_last_ping_is_oldest_first_never_pinged_last_as_healthchecks(web, project, make_check):
     old = make_check(name="old", status="up", last_ping=NOW - 5 * HOUR)
     recent = make_check(name="recent", status="up", last_ping=NOW - HOUR)
     never = make_check(name="never")
-    assert row_codes(page(web, project, sort="last_ping")) == [recent.code, old.code, never.code]
+    assert row_codes(page(web, project, sort="last_ping")) == [old.code, recent.code, never.code]
+
+
+def test_sort_by_minus_last_ping_is_its_reverse_never_pinged_first(web, project, make_check):
+    old = make_check(name="old", status="up", last_ping=NOW - 5 * HOUR)
+    recent = make_check(name="recent", status="up", last_ping=NOW - HOUR)
+    never = make_check(name="never")
+    assert row_codes(page(web, project, sort="-last_ping")) == [never.code, recent.code, old.code]
 
 
 def test_unknown_sort_is_ignored(web, project, user, check):

@@ -27,6 +27,11 @@ def test_cron_schedule_with_time_zone(web, check):
     assert (stored.kind, stored.schedule, stored.tz, stored.grace) == ("cron", "0 9 * * 1-5", "Europe/Riga", 3600)
 
 
+def test_a_legacy_time_zone_name_is_saved_as_its_current_zone(web, check):
+    change(web, check, kind="cron", schedule="0 9 * * *", tz="CET", grace_value="1", grace_unit="3600")
+    assert checks.get(check.code).tz == "Europe/Brussels"
+
+
 def test_oncalendar_schedule(web, check):
     change(web, check, kind="oncalendar", schedule="Mon..Fri 09:00", tz="UTC", grace_value="5", grace_unit="60")
     assert (checks.get(check.code).kind, checks.get(check.code).schedule) == ("oncalendar", "Mon..Fri 09:00")

@@ -138,7 +138,7 @@ def _checks_data(rows) -> dict[str, dict]:
 
 SORT_LABELS = {
     "created": "Created", "name": "Name (A–Z)", "-name": "Name (Z–A)", "status": "Status (worst first)",
-    "last_ping": "Last ping (newest)", "-last_ping": "Last ping (oldest)",
+    "last_ping": "Last ping (oldest)", "-last_ping": "Last ping (newest)",
 }  # fmt: skip
 
 
