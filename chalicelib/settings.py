@@ -206,6 +206,10 @@ NTFY_SH_TOKEN = _secret("NTFY_SH_TOKEN")
 # Runs commands on the delivering host, so it is off unless turned on.
 SHELL_ENABLED = _bool("SHELL_ENABLED")
 PROMETHEUS_ENABLED = _bool("PROMETHEUS_ENABLED", True)
+# The operators' metrics (/api/v3/metrics/, header X-Metrics-Key): off while unset, as Healthchecks.
+METRICS_KEY = os.environ.get("METRICS_KEY", "")
+# The alert delivery function, whose flips-stream lag those metrics read from CloudWatch (the stack sets it).
+DELIVER_FUNCTION_NAME = os.environ.get("DELIVER_FUNCTION_NAME", "")
 TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com").rstrip("/")
 TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
 PUSHOVER_API_URL = os.environ.get("PUSHOVER_API_URL", "https://api.pushover.net").rstrip("/")

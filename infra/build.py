@@ -293,6 +293,9 @@ def function_overrides() -> dict:
         name: {"Properties": {"Environment": {"Variables": environment}}}
         for name in CHALICE_FUNCTIONS + [PING_FUNCTION]
     }
+    # Only the API's: the operators' metrics read the delivery function's stream lag (Deliver's
+    # own environment naming Deliver would be a circular reference).
+    resources["APIHandler"]["Properties"]["Environment"]["Variables"]["DELIVER_FUNCTION_NAME"] = {"Ref": "Deliver"}
     resources["Deliver"]["Properties"]["Events"] = {
         "DeliverDynamodbEventSource": {"Properties": {"Stream": {"Fn::GetAtt": ["FlipsTable", "StreamArn"]}}}
     }
