@@ -82,7 +82,9 @@ def overdue_detail(check, overdue: list, at: datetime) -> str:
     if check.max_duration is not None:
         longest = say(check.max_duration)
         # On time the sweep comes at the deadline itself, when "1 h, longer than 1 h" would read oddly.
-        words = f"running for longer than {longest}" if elapsed == longest else f"running for {elapsed}, longer than {longest}"
+        words = f"running for {elapsed}, longer than {longest}"
+        if elapsed == longest:
+            words = f"running for longer than {longest}"
         if key != NO_RID:
             words = f"run {key[:8]} {words}"
     else:
@@ -131,7 +133,7 @@ def describe(check) -> str:
 
 def api_fields(check) -> dict:
     """The fields API v3 shows: only those set, so a check without them reads as before."""
-    shown = {name: int(getattr(check, name)) for name in ("min_duration", "max_duration") if getattr(check, name) is not None}
+    shown = {name: int(getattr(check, name)) for name in FIELDS[:2] if getattr(check, name) is not None}
     if check.track_runs:
         shown["track_runs"] = True
     return shown

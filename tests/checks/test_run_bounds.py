@@ -294,3 +294,14 @@ def test_the_preview_says_what_alerts_when(make_check):
         "Every run is watched by its run id (rid): one still open 1 h after its start alerts, even when "
         "other runs finished meanwhile."
     )
+
+
+def test_the_alert_for_a_stuck_run_says_which_run(up_check, ping, now):
+    from chalicelib.integrations import text
+    from chalicelib.integrations.base import Notice
+
+    check = up_check(track_runs=True, grace=3600)
+    ping(check, now, "start", query={"rid": RUN_A})
+    sweep.sweep_once(now + HOUR)
+    notice = Notice(check=checks.get(check.code), flip=last_flip(check), project_name="p", check_url="u")
+    assert text.status_sentence(notice) == 'The check "Backups" is DOWN (run aaaaaaaa started 1 h ago never finished).'
