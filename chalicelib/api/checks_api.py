@@ -56,7 +56,7 @@ def get_check(request: ApiRequest, code: str) -> ApiResponse:
 @routes.endpoint("/checks", "POST", write=True)
 def create_check(request: ApiRequest) -> ApiResponse:
     try:
-        spec = check_spec.validate(request.json)
+        spec = check_spec.validate(request.json, extensions=request.version >= 3)
         existing = _upsert_match(request, spec)
         changes = _changes(request, spec, existing)
     except ValueError as e:
@@ -81,7 +81,7 @@ def update_check(request: ApiRequest, code: str) -> ApiResponse:
     if check is None:
         return NOT_FOUND
     try:
-        changes = _changes(request, check_spec.validate(request.json), check)
+        changes = _changes(request, check_spec.validate(request.json, extensions=request.version >= 3), check)
         return _json(request, checks.update_config(check, changes, request.now))
     except ValueError as e:
         return error(400, str(e))
@@ -146,6 +146,10 @@ def _changes(request: ApiRequest, spec: dict, check: Check | None) -> dict:
         changes["channels"] = channel_codes(request.project.code, spec["channels"])
     if "slug" in changes:
         changes["slug_key"] = checks.slug_key(request.project.ping_key, changes["slug"])
+    changes.update({name: spec[name] for name in check_spec.EXTENSIONS if name in spec})
+    check_spec.check_run_bounds(
+        *(changes.get(name, getattr(check, name, None)) for name in ("min_duration", "max_duration"))
+    )
     return changes
 
 

@@ -3,7 +3,7 @@ import hashlib
 from datetime import datetime
 
 from chalicelib import settings
-from chalicelib.checks import schedules
+from chalicelib.checks import run_bounds, schedules
 from chalicelib.store.models import Check
 
 
@@ -61,4 +61,6 @@ def to_dict(check: Check, now: datetime, readonly: bool = False, version: int = 
         result["timeout"] = int(check.timeout)
     else:
         result.update(schedule=check.schedule, tz=check.tz)
+    if version >= 3:
+        result.update(run_bounds.api_fields(check))  # this project's fields, only when set
     return result

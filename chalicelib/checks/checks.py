@@ -6,7 +6,7 @@ from datetime import datetime
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
-from chalicelib.checks import flips, schedules
+from chalicelib.checks import flips, run_bounds, schedules
 from chalicelib.store import storage
 from chalicelib.store.models import Check, Flip, Notification, Ping, Project
 
@@ -117,7 +117,7 @@ def _state_unchanged(check: Check):
 def pause(check: Check, now: datetime) -> Check:
     """Stop monitoring until the next ping (or resume); a paused check is left as it is."""
     actions = [Check.status.set("paused"), Check.last_start.remove(), Check.alert_after.remove(), Check.changed.set(now)]
-    return _change_status(check, "paused", actions, now)
+    return _change_status(check, "paused", actions + _forget_runs(check), now)
 
 
 def resume(check: Check, now: datetime) -> Check:
@@ -126,7 +126,13 @@ def resume(check: Check, now: datetime) -> Check:
         Check.status.set("new"), Check.last_start.remove(), Check.last_ping.remove(),
         Check.alert_after.remove(), Check.changed.set(now),
     ]
-    return _change_status(check, "new", actions, now, only_from="paused")
+    return _change_status(check, "new", actions + _forget_runs(check), now, only_from="paused")
+
+
+def _forget_runs(check: Check) -> list:
+    """Pause and resume forget the latest start; where every run is watched, all open runs, so
+    that no run from before alerts afterwards."""
+    return [Check.runs.set({})] if run_bounds.watches_runs(check) else []
 
 
 def _change_status(check: Check, new_status: str, actions: list, now: datetime, only_from: str | None = None) -> Check:
@@ -180,7 +186,7 @@ COPY_SUFFIX = " (copy)"
 COPIED_FIELDS = (
     "desc", "tags", "kind", "timeout", "grace", "schedule", "tz", "methods", "manual_resume",
     "filter_subject", "filter_body", "filter_http_body", "filter_default_fail",
-    "start_kw", "success_kw", "failure_kw",
+    "start_kw", "success_kw", "failure_kw", *run_bounds.FIELDS,
 )  # fmt: skip
 
 

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, available_timezones
 from cronsim import CronSim, CronSimError
 from oncalendar import OnCalendar, OnCalendarError
 
+from chalicelib.checks import run_bounds
+
 UTC = timezone.utc
 MIN_SECONDS = 60
 MAX_SECONDS = 31_536_000
@@ -87,6 +89,11 @@ def next_expected(check, with_started=True) -> datetime | None:
 
 def going_down_after(check) -> datetime | None:
     """When the check goes down unless pinged first; stored as alert_after."""
+    if run_bounds.watches_runs(check):
+        # Each open run's own deadline replaces the latest start's start + grace.
+        due = next_expected(check, with_started=False)
+        deadlines = [deadline for deadline, _, _ in run_bounds.run_deadlines(check)]
+        return min(deadlines + ([due + timedelta(seconds=check.grace)] if due else []), default=None)
     start = next_expected(check)
     return None if start is None else start + timedelta(seconds=check.grace)
 
@@ -94,7 +101,12 @@ def going_down_after(check) -> datetime | None:
 def status(check, now: datetime, with_started=False) -> str:
     """new, up, grace, down, paused, or (only with_started) started, as of now."""
     grace = timedelta(seconds=check.grace)
-    if check.last_start:
+    if run_bounds.watches_runs(check):
+        if run_bounds.overdue_runs(check, now):
+            return "down"
+        if with_started and check.last_start:
+            return "started"
+    elif check.last_start:
         # A run that outlasts grace is down even when the stored status is paused or new.
         if now >= check.last_start + grace:
             return "down"

@@ -1,11 +1,12 @@
 """Validating a check's create/update JSON the way Healthchecks' API does (reference §3.6).
 
-Types are strict (a float is not a number of seconds, null is never accepted); only the
-first error is reported, as "json validation error: <field> <what is wrong>".
+Types are strict (a float is not a number of seconds; null is refused, except where it turns
+a run-time bound off); only the first error is reported, as "json validation error: <field>
+<what is wrong>".
 """
 import re
 
-from chalicelib.checks import schedules
+from chalicelib.checks import run_bounds, schedules
 
 SLUG_RE = re.compile(r"^[a-z0-9-_]*$")
 UNIQUE_FIELDS = ("name", "slug", "tags", "timeout", "grace")
@@ -21,13 +22,23 @@ class SpecError(ValueError):
         self.field_name, self.problem = field_name, problem  # for forms, which word it differently
 
 
-def validate(data: dict) -> dict:
+# This project's fields, not Healthchecks': API v3 only (v1 and v2 ignore them, as unknown fields).
+EXTENSIONS = run_bounds.FIELDS
+
+
+def validate(data: dict, extensions: bool = True) -> dict:
     """The known fields of `data`, checked and normalised; SpecError on the first bad one."""
     spec = {}
     for name, rule in RULES.items():
-        if name in data:
+        if name in data and (extensions or name not in EXTENSIONS):
             spec[name] = rule(name, data[name])
     return spec
+
+
+def check_run_bounds(min_duration: int | None, max_duration: int | None) -> None:
+    """The bounds a check would have after a change; SpecError unless the shortest is below the longest."""
+    if min_duration is not None and max_duration is not None and min_duration >= max_duration:
+        raise SpecError("min_duration", "is not less than max_duration")
 
 
 def _string(max_length: int | None = None, pattern: re.Pattern | None = None):
@@ -57,6 +68,23 @@ def _boolean(name, value):
     if not isinstance(value, bool):
         raise SpecError(name, "is not a boolean")
     return value
+
+
+def _run_seconds(smallest: int):
+    """Seconds from `smallest` to run_bounds.LONGEST_RUN, or null for no bound."""
+
+    def check(name, value):
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpecError(name, "is not a number")
+        if value < smallest:
+            raise SpecError(name, "is too small")
+        if value > run_bounds.LONGEST_RUN:
+            raise SpecError(name, "is too large")
+        return value
+
+    return check
 
 
 def _methods(name, value):
@@ -105,4 +133,7 @@ RULES = {
     **{name: _string(200) for name in KEYWORDS},
     "channels": _string(),
     "unique": _unique,
+    "min_duration": _run_seconds(1),
+    "max_duration": _run_seconds(run_bounds.SHORTEST_MAX_DURATION),
+    "track_runs": _boolean,
 }

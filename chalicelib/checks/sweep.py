@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
-from chalicelib.checks import schedules
+from chalicelib.checks import run_bounds, schedules
 from chalicelib.checks.flips import new_flip, update_with_flip
 from chalicelib.store.models import Check
 
@@ -96,11 +96,21 @@ def _handle(check: Check, now: datetime) -> bool:
         action = Check.alert_after.set(new_alert_after) if new_alert_after else Check.alert_after.remove()
         _conditional_update(check, [action], unchanged)
         return False
+    actions = [Check.status.set("down"), Check.alert_after.remove()]
     # The flip is dated when the check went down, not when the sweep noticed.
-    flip = new_flip(check, old_status, "down", "timeout", alert_after)
+    created, detail = alert_after, None
+    overdue = run_bounds.overdue_runs(check, alert_after)
+    if overdue:
+        # A run past its own deadline: said in the flip, and forgotten so that it alerts once.
+        created = run_bounds.overdue_flip_time(check, alert_after, now)
+        detail = run_bounds.overdue_detail(check, overdue, created)
+        for _, key, _ in overdue:
+            actions.append(Check.runs[key].remove())
+            unchanged &= Check.runs[key].exists()
+    flip = new_flip(check, old_status, "down", "timeout", created, detail)
     # False: pinged meanwhile, or another sweep got there first. One transaction, so a sweep
     # stopped by its timeout never leaves a check down without the flip that alerts.
-    return update_with_flip(check, [Check.status.set("down"), Check.alert_after.remove()], unchanged, flip)
+    return update_with_flip(check, actions, unchanged, flip)
 
 
 def _conditional_update(check: Check, actions: list, condition) -> bool:

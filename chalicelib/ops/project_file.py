@@ -68,6 +68,7 @@ def _request(project: Project, item, number: int, now: datetime) -> ApiRequest:
         raise OpsError(f"check {number}: not a JSON object")
     try:
         spec = check_spec.validate(item)
+        check_spec.check_run_bounds(spec.get("min_duration"), spec.get("max_duration"))
         if "channels" in spec:
             checks_api.channel_codes(project.code, spec["channels"])
     except ValueError as e:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
-from chalicelib.checks import schedules
+from chalicelib.checks import run_bounds, schedules
 from chalicelib.checks.flips import new_flip, update_with_flip
 from chalicelib.pings import retention
 from chalicelib.store.models import Check
@@ -24,10 +24,10 @@ from chalicelib.store.models import Check
 log = logging.getLogger(__name__)
 
 # A start and its finish further apart than this are not paired (as Healthchecks).
-MAX_DURATION = timedelta(hours=72)
+MAX_DURATION = timedelta(seconds=run_bounds.LONGEST_RUN)
 # Open runs remembered per check for per-ping durations; the oldest are forgotten first.
 MAX_OPEN_RUNS = 50
-NO_RID = "-"
+NO_RID = run_bounds.NO_RID
 MAX_ATTEMPTS = 100
 
 
@@ -55,6 +55,7 @@ class Effect:
     new_status: str | None = None  # set when the status changes (a flip)
     duration: float | None = None  # this ping's run duration, when paired with its start
     expires: datetime | None = None  # when DynamoDB may delete the ping's item (None: the prune does)
+    detail: str | None = None  # the flip's words when a success counts as a failure (run_bounds)
 
 
 def decide(check: Check, kind: str, rid: str | None, now: datetime) -> Effect:
@@ -69,7 +70,7 @@ def decide(check: Check, kind: str, rid: str | None, now: datetime) -> Effect:
     else:
         return effect  # log and ign change nothing but the count
 
-    state = _State(check, effect.sets, effect.new_status)
+    state = _State(check, effect.sets, effect.new_status, _runs_after(check, effect))
     effect.sets["alert_after"] = schedules.going_down_after(state)
     return effect
 
@@ -101,7 +102,9 @@ def _finish(check: Check, kind: str, rid: str | None, now: datetime, effect: Eff
         if 0 <= seconds <= MAX_DURATION.total_seconds():
             effect.duration = round(seconds, 3)
 
-    new_status = "down" if kind == "fail" else "up"
+    # A success whose run was shorter than min_duration or longer than max_duration fails.
+    effect.detail = run_bounds.finish_problem(check, effect.duration) if kind == "success" else None
+    new_status = "down" if kind == "fail" or effect.detail else "up"
     if check.status != new_status:
         effect.new_status = new_status
         effect.sets["status"] = new_status
@@ -111,12 +114,18 @@ def _open_runs(check: Check) -> dict[str, float]:
     return {key: float(value) for key, value in check.runs.as_dict().items()}
 
 
+def _runs_after(check: Check, effect: Effect) -> dict[str, float]:
+    runs = {key: value for key, value in _open_runs(check).items() if key not in effect.run_removes}
+    return {**runs, **effect.run_sets}
+
+
 class _State:
     """The check as it will be after the effect, for computing alert_after."""
 
-    def __init__(self, check: Check, sets: dict, new_status: str | None):
+    def __init__(self, check: Check, sets: dict, new_status: str | None, runs: dict[str, float]):
         self._check, self._sets = check, sets
         self.status = new_status or check.status
+        self.runs = runs  # each open run may have its own deadline (run_bounds)
 
     def __getattr__(self, name):
         return self._sets[name] if name in self._sets else getattr(self._check, name)
@@ -208,7 +217,7 @@ def _write(check: Check, effect: Effect, actions: list, condition, serial: int |
                 raise
             return False
     reason = "fail" if effect.new_status == "down" else ""
-    flip = new_flip(check, effect.old_status, effect.new_status, reason, now)
+    flip = new_flip(check, effect.old_status, effect.new_status, reason, now, effect.detail)
     if not update_with_flip(check, actions, condition & _same(Check.n_pings, check.n_pings), flip):
         return False
     _refresh(check)

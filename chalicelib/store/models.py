@@ -147,6 +147,13 @@ class Check(Model):
     success_kw = UnicodeAttribute(default="")
     failure_kw = UnicodeAttribute(default="")
     channels = UnicodeSetAttribute(default=set)
+    # Run-time bounds, seconds (chalicelib/checks/run_bounds.py): a success whose run was shorter
+    # or longer is a failure; a run open past max_duration goes down. None: no bound, as Healthchecks.
+    min_duration = NumberAttribute(null=True)
+    max_duration = NumberAttribute(null=True)
+    # Each open run (by run id) has its own deadline; None or False: only the latest start is
+    # watched, as Healthchecks (max_duration implies it).
+    track_runs = BooleanAttribute(null=True)
     ping_log_limit = NumberAttribute(default=settings.PING_LOG_LIMIT)
 
     # State, changed by pings, the sweep and pause/resume.

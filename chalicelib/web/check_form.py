@@ -68,6 +68,44 @@ def schedule_fields(form: dict[str, list[str]]) -> dict:
     return {"kind": kind, "schedule": schedule, **fields}
 
 
+RUN_TIME_UNITS = {"1": "seconds", "60": "minutes", "3600": "hours"}
+RUN_TIME_LABELS = {"min_duration": "Shortest run", "max_duration": "Longest run"}
+
+
+def run_time_fields(form: dict[str, list[str]]) -> dict:
+    """min_duration and max_duration (a number and a unit each; empty for no bound) and
+    track_runs, as Check attributes, by the API's rules and checked together."""
+    fields = {"track_runs": _text(form, "track_runs") in ("on", "1", "true")}
+    for name, label in RUN_TIME_LABELS.items():
+        text, unit = _text(form, f"{name}_value").strip(), _text(form, f"{name}_unit", "60")
+        if not text:
+            fields[name] = None
+            continue
+        if unit not in RUN_TIME_UNITS:
+            raise FormError(name, f"{label} has an unknown unit.")
+        if not NUMBER_RE.match(text):
+            raise FormError(name, f"{label} must be a number.")
+        fields[name] = round(float(text) * int(unit))
+    try:
+        fields = check_spec.validate(fields)
+        check_spec.check_run_bounds(fields["min_duration"], fields["max_duration"])
+    except check_spec.SpecError as e:
+        raise FormError(e.field_name, _run_time_problem(e)) from None
+    return fields
+
+
+def _run_time_problem(error: check_spec.SpecError) -> str:
+    label = RUN_TIME_LABELS.get(error.field_name, error.field_name)
+    if error.problem == "is too small":
+        smallest = "1 minute" if error.field_name == "max_duration" else "1 second"
+        return f"{label} must be at least {smallest}."
+    if error.problem == "is too large":
+        return f"{label} must be at most 72 hours."
+    if error.problem == "is not less than max_duration":
+        return "The shortest run must be shorter than the longest."
+    return f"{label} {error.problem}."
+
+
 def validated(values: dict) -> dict:
     """The values through the API's rules; a FormError worded for people on the first bad one."""
     try:

@@ -140,3 +140,20 @@ def test_a_rarely_pinged_check_still_prunes_what_left_its_log(slug_check, write_
     assert write_units["checks"] / 100 == 2  # its update, and the pace reset of this test
     assert [int(p.n) for p in Ping.query(check.code)] == list(range(401, 501))
     assert retention.keep(checks.get(check.code)) is None
+
+
+def test_run_time_rules_cost_a_run_no_extra_call_or_unit(slug_check, write_units, ping, wall_now):
+    """A start and its finish on a check with min/max_duration and track_runs: the rules read the
+    runs map of the item the ping already read, and write in its one update."""
+    project, _ = slug_check
+    used = []
+    for rules in ({}, {"min_duration": 1, "max_duration": 3600, "track_runs": True}):
+        check = _steady_check(project, wall_now)
+        check.update(actions=[getattr(Check, name).set(value) for name, value in rules.items()] or [Check.pace.set(60)])
+        write_units.clear()
+        rid = {"rid": "aaaaaaaa-1111-4111-8111-111111111111"}
+        ping(check, wall_now + timedelta(seconds=1), "start", query=rid)
+        ping(check, wall_now + timedelta(seconds=5), query=rid)
+        used.append((dict(write_units), dict(write_units.calls)))
+    assert used[1] == used[0]
+    assert used[0][1] == {"GetItem": 2, "UpdateItem": 2, "PutItem": 2}

@@ -1,10 +1,12 @@
-"""What members who may write do to a check: filtering rules, pause and resume, copy,
-transfer to another project, remove, clear events."""
+"""What members who may write do to a check: filtering rules, run-time rules, pause and
+resume, copy, transfer to another project, remove, clear events."""
+from types import SimpleNamespace
+
 from chalicelib.accounts import teams
-from chalicelib.checks import channels, checks
+from chalicelib.checks import channels, checks, run_bounds
 from chalicelib.store.models import Check, Project
 from chalicelib.web import access, check_form, render, sessions
-from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect
+from chalicelib.web.http import HttpError, WebRequest, WebResponse, json_response, redirect
 from chalicelib.web.navigation import project_nav
 from chalicelib.web.routing import Pages
 
@@ -37,6 +39,30 @@ def filtering_rules(request: WebRequest, code: str) -> WebResponse:
     checks.update_config(check, changes, request.now)
     sessions.flash(request, "The filtering rules are saved.")
     return redirect(_details(check))
+
+
+@pages.route("/checks/{code}/run_time", methods=["POST"])
+def run_time(request: WebRequest, code: str) -> WebResponse:
+    """Run-time bounds and per-run watching (chalicelib/checks/run_bounds.py)."""
+    check, _, _ = access.check_for(request.user, code, "write")
+    try:
+        changes = check_form.run_time_fields(request.form)
+    except check_form.FormError as e:
+        raise HttpError(400, e.message) from None
+    checks.update_config(check, changes, request.now)
+    sessions.flash(request, "The run-time rules are saved.")
+    return redirect(_details(check))
+
+
+@pages.route("/checks/{code}/run_time_preview", methods=["POST"])
+def run_time_preview(request: WebRequest, code: str) -> WebResponse:
+    """{"valid", "text"}: what the form's values would alert on, or why they are invalid."""
+    check, _, _ = access.check_for(request.user, code, "read")
+    try:
+        fields = check_form.run_time_fields(request.form)
+    except check_form.FormError as e:
+        return json_response({"valid": False, "text": e.message})
+    return json_response({"valid": True, "text": run_bounds.describe(SimpleNamespace(grace=check.grace, **fields))})
 
 
 @pages.route("/checks/{code}/pause", methods=["POST"])

@@ -2,7 +2,7 @@
 and description; which integrations the check alerts through."""
 from chalicelib import settings
 from chalicelib.accounts import users
-from chalicelib.checks import badges, channels, checks, events, schedules, snippets
+from chalicelib.checks import badges, channels, checks, events, run_bounds, schedules, snippets
 from chalicelib.store.models import Channel, Check, Project
 from chalicelib.web import access, check_form, event_text, render
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
@@ -32,6 +32,7 @@ def details(request: WebRequest, code: str) -> WebResponse:
         "channels": channels.in_project(project.code),
         "badge_urls": badges.check_badge_urls(check),
         "copied": request.arg("copied") == "1",
+        "run_time": run_bounds.describe(check),
     }
     return render.render(request, "checks/details.html", **project_nav(project), section="checks", **context)
 
