@@ -5,7 +5,7 @@ import unicodedata
 from chalicelib.accounts import teams
 from chalicelib.api.core import NOT_FOUND, ApiRequest, ApiResponse, error, text
 from chalicelib.api.routing import routes
-from chalicelib.checks import checks, schedules
+from chalicelib.checks import checks, dependencies, schedules
 from chalicelib.checks import spec as check_spec
 from chalicelib.checks.check_json import to_dict, unique_key
 from chalicelib.store.models import Channel, Check
@@ -16,6 +16,7 @@ COPIED_FIELDS = (
     "slug", "tags", "desc", "grace", "tz", "methods", "manual_resume", "filter_body",
     "filter_http_body", "filter_default_fail", "start_kw", "success_kw", "failure_kw",
 )  # fmt: skip
+V3_EXTENSIONS = ("depends_on",)  # this project's fields, which v1 and v2 do not know
 
 
 def _json(request: ApiRequest, check: Check, status_code: int = 200) -> ApiResponse:
@@ -56,7 +57,7 @@ def get_check(request: ApiRequest, code: str) -> ApiResponse:
 @routes.endpoint("/checks", "POST", write=True)
 def create_check(request: ApiRequest) -> ApiResponse:
     try:
-        spec = check_spec.validate(request.json)
+        spec = _validated(request)
         existing = _upsert_match(request, spec)
         changes = _changes(request, spec, existing)
     except ValueError as e:
@@ -76,7 +77,7 @@ def update_check(request: ApiRequest, code: str) -> ApiResponse:
     if check is None:
         return NOT_FOUND
     try:
-        changes = _changes(request, check_spec.validate(request.json), check)
+        changes = _changes(request, _validated(request), check)
         return _json(request, checks.update_config(check, changes, request.now))
     except ValueError as e:
         return error(400, str(e))
@@ -110,6 +111,14 @@ def delete_check(request: ApiRequest, code: str) -> ApiResponse:
     return response
 
 
+def _validated(request: ApiRequest) -> dict:
+    """The request's fields by the API's rules; v1 and v2 ignore the v3 extensions, as unknown fields."""
+    data = request.json
+    if request.version < 3 and isinstance(data, dict):
+        data = {name: value for name, value in data.items() if name not in V3_EXTENSIONS}
+    return check_spec.validate(data)
+
+
 def _upsert_match(request: ApiRequest, spec: dict) -> Check | None:
     """With `unique`, the first of the project's checks equal on every listed field."""
     unique = spec.get("unique") or []
@@ -139,6 +148,9 @@ def _changes(request: ApiRequest, spec: dict, check: Check | None) -> dict:
         changes["filter_subject"] = spec["filter_subject"]
     if "channels" in spec:
         changes["channels"] = channel_codes(request.project.code, spec["channels"])
+    if "depends_on" in spec:
+        code = check.code if check is not None else None
+        changes["depends_on"] = dependencies.resolve_parent(request.project.code, code, spec["depends_on"])
     if "slug" in changes:
         changes["slug_key"] = checks.slug_key(request.project.ping_key, changes["slug"])
     return changes

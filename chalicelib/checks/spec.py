@@ -8,6 +8,7 @@ import re
 from chalicelib.checks import schedules
 
 SLUG_RE = re.compile(r"^[a-z0-9-_]*$")
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 UNIQUE_FIELDS = ("name", "slug", "tags", "timeout", "grace")
 BOOLEANS = ("manual_resume", "filter_subject", "filter_body", "filter_http_body", "filter_default_fail")
 KEYWORDS = ("start_kw", "success_kw", "failure_kw", "subject", "subject_fail")
@@ -91,6 +92,14 @@ def _unique(name, value):
     return value
 
 
+def _check_uuid(name, value):
+    """A check's uuid, or "" for none (whether it can be the parent is the API's to say)."""
+    value = _string()(name, value)
+    if value and not UUID_RE.match(value):
+        raise SpecError(name, "is not a check uuid")
+    return value
+
+
 RULES = {
     "name": _string(100),
     "slug": _string(100, SLUG_RE),
@@ -105,4 +114,5 @@ RULES = {
     **{name: _string(200) for name in KEYWORDS},
     "channels": _string(),
     "unique": _unique,
+    "depends_on": _check_uuid,  # v3 only (an extension): the parent check, see checks/dependencies.py
 }
