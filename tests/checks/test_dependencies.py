@@ -279,3 +279,21 @@ def test_parent_choices_leave_out_the_check_and_those_below_it(make_check, route
     choices = dependencies.parent_choices(checks.get(web.code), list(Check.by_project.query(router.project)))
     assert [c.name for c in choices] == ["router"]
     assert app.code not in {c.code for c in choices}
+
+
+def test_the_event_logs_live_update_sees_a_decision_recorded_after_the_flip(router, web, hooks, ping, now):
+    from chalicelib.checks import events
+
+    deliver(fail(ping, router, now + MINUTE))
+    flip = fail(ping, web, now + 2 * MINUTE)
+    before = events.stamp(events.recent(checks.get(web.code), 30))
+    deliver(flip)
+    assert events.stamp(events.recent(checks.get(web.code), 30)) != before
+
+
+def test_slack_like_alert_has_a_field_for_the_covered_children(router, web, ping, now):
+    from chalicelib.integrations import slackalike
+
+    flip = fail(ping, router, now + MINUTE)
+    fields = slackalike.fields(notices.build(checks.get(router.code), flip))
+    assert {"title": "Alerts held while this check is down (these depend on it):", "value": "web"} in fields
