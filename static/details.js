@@ -98,3 +98,11 @@ window.hcEvents = (function () {
 
   return { formatTimes, openDialog };
 })();
+
+// The check's dependency form: the sentence under the choice says what it means.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("[data-dependency-select]");
+  const preview = document.querySelector("[data-dependency-preview]");
+  if (!select || !preview) return;
+  preview.textContent = select.selectedOptions[0].dataset.preview;
+});

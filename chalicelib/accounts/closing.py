@@ -8,7 +8,7 @@ def delete_project(project: Project) -> None:
     """Delete the project, its checks (pings, S3 bodies, flips, notifications), channels,
     API keys and memberships. The project row goes last, so a failure can be run again."""
     for check in Check.by_project.query(project.code):
-        checks.delete(check)
+        checks.delete(check, clear_children=False)
     _delete_all(Channel, Channel.by_project.query(project.code))
     _delete_all(ApiKey, ApiKey.by_project.query(project.code))
     _delete_all(Member, Member.query(project.code))

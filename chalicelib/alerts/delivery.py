@@ -14,7 +14,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib import settings
 from chalicelib.alerts import notices
-from chalicelib.checks import channels, checks, flips
+from chalicelib.checks import channels, checks, dependencies, flips
 from chalicelib.integrations import delivery_reports, limits, registry
 from chalicelib.lib import clock
 from chalicelib.lib.errors import TransportError
@@ -54,11 +54,21 @@ def deliver(flip: Flip, sleep=time.sleep) -> list[Notification]:
 
 def _deliver(flip: Flip, sleep) -> tuple[list[Notification], int]:
     """(the notifications sent, how many channels another delivery holds a live claim on)."""
-    if not flips.needs_alert(flip):
+    alerts, releases = flips.needs_alert(flip), dependencies.leaves_down(flip)
+    if not (alerts or releases):
         return [], 0
     check = checks.get(flip.code)
     if check is None:
         return [], 0
+    sent, pending = _notify(check, flip, sleep) if alerts and not dependencies.holds(check, flip) else ([], 0)
+    # A check back from down: the alerts it held for the checks below it that are still down.
+    for held in dependencies.released(check, flip) if releases else ():
+        more, waiting = _deliver(held, sleep)
+        sent, pending = sent + more, pending + waiting
+    return sent, pending
+
+
+def _notify(check, flip: Flip, sleep) -> tuple[list[Notification], int]:
     sent, pending, notice = [], 0, None
     for channel in channels.for_check(check):
         transport = registry.KINDS.get(channel.kind)

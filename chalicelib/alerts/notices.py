@@ -1,6 +1,6 @@
 """Gathering what an alert says about a flip: the check, its last ping, the project's state."""
 from chalicelib import settings
-from chalicelib.checks import flips, schedules
+from chalicelib.checks import dependencies, flips, schedules
 from chalicelib.checks.check_json import unique_key
 from chalicelib.integrations.base import Notice
 from chalicelib.store import storage
@@ -26,6 +26,8 @@ def build(check: Check, flip: Flip, notify_member=None) -> Notice:
         notice.downtime = flip.created - went_down.created if went_down else None
 
     others = [c for c in Check.by_project.query(check.project) if c.code != check.code]
+    if flip.new_status == "down":
+        notice.covered_children = dependencies.covered_children(check, others)
     down = [c for c in others if schedules.status(c, flip.created) == "down"]
     notice.other_down = sorted(down, key=lambda c: c.name)[:OTHER_DOWN_SHOWN]
     notice.other_down_count = len(down)

@@ -5,7 +5,7 @@ import unicodedata
 from chalicelib.accounts import teams
 from chalicelib.api.core import NOT_FOUND, ApiRequest, ApiResponse, error, text
 from chalicelib.api.routing import METHOD_NOT_ALLOWED, routes
-from chalicelib.checks import checks, schedules
+from chalicelib.checks import checks, dependencies, schedules
 from chalicelib.checks import spec as check_spec
 from chalicelib.checks.check_json import to_dict, unique_key
 from chalicelib.store.models import Channel, Check
@@ -144,9 +144,12 @@ def _changes(request: ApiRequest, spec: dict, check: Check | None) -> dict:
         changes["filter_subject"] = spec["filter_subject"]
     if "channels" in spec:
         changes["channels"] = channel_codes(request.project.code, spec["channels"])
+    if "depends_on" in spec:
+        code = check.code if check is not None else None
+        changes["depends_on"] = dependencies.resolve_parent(request.project.code, code, spec["depends_on"])
     if "slug" in changes:
         changes["slug_key"] = checks.slug_key(request.project.ping_key, changes["slug"])
-    changes.update({name: spec[name] for name in check_spec.EXTENSIONS if name in spec})
+    changes.update({name: spec[name] for name in check_spec.EXTENSIONS if name in spec and name not in changes})
     check_spec.check_run_bounds(
         *(changes.get(name, getattr(check, name, None)) for name in ("min_duration", "max_duration"))
     )

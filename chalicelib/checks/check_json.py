@@ -43,6 +43,9 @@ def to_dict(check: Check, now: datetime, readonly: bool = False, version: int = 
         "filter_default_fail": check.filter_default_fail,
         "badge_url": f"{settings.SITE_ROOT}/b/2/{check.badge_key}.svg",
     }
+    if version >= 3:  # an extension of v3 (checks/dependencies.py); v1 and v2 show what Healthchecks does
+        parent = check.depends_on
+        result["depends_on"] = (unique_key(parent) if readonly else parent) if parent else None
     if check.last_duration is not None:
         result["last_duration"] = int(check.last_duration)
     if readonly:

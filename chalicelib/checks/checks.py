@@ -6,7 +6,7 @@ from datetime import datetime
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
-from chalicelib.checks import flips, run_bounds, schedules
+from chalicelib.checks import dependencies, flips, run_bounds, schedules
 from chalicelib.store import storage
 from chalicelib.store.models import Check, Flip, Notification, Ping, Project
 
@@ -151,8 +151,11 @@ def _change_status(check: Check, new_status: str, actions: list, now: datetime, 
     raise RuntimeError(f"{new_status} of {check.code} kept racing with pings")
 
 
-def delete(check: Check) -> None:
-    """Delete the check with its pings (and their S3 bodies), flips and notifications."""
+def delete(check: Check, clear_children: bool = True) -> None:
+    """Delete the check with its pings (and their S3 bodies), flips and notifications; the checks
+    that depended on it depend on nothing (left as they are when the whole project goes)."""
+    if clear_children:
+        dependencies.clear_children(check)
     check.delete()
     _delete_history(check.code)
 
@@ -186,7 +189,7 @@ COPY_SUFFIX = " (copy)"
 COPIED_FIELDS = (
     "desc", "tags", "kind", "timeout", "grace", "schedule", "tz", "methods", "manual_resume",
     "filter_subject", "filter_body", "filter_http_body", "filter_default_fail",
-    "start_kw", "success_kw", "failure_kw", *run_bounds.FIELDS,
+    "start_kw", "success_kw", "failure_kw", *run_bounds.FIELDS, "depends_on",
 )  # fmt: skip
 
 
@@ -205,6 +208,9 @@ def copy(check: Check, project: Project, now: datetime) -> Check:
 def transfer(check: Check, target: Project, channel_codes: set[str], now: datetime) -> Check:
     """Move the check to another project, alerting through all of that project's channels."""
     changes = {"project": target.code, "slug_key": slug_key(target.ping_key, check.slug), "channels": channel_codes}
+    # A parent is always in the same project: the move ends the check's dependencies both ways.
+    dependencies.clear_children(check)
+    changes["depends_on"] = None
     return update_config(check, changes, now)
 
 

@@ -31,7 +31,8 @@ class Event:
         if self.ping:
             return f"p{int(self.ping.n)}"
         if self.flip:
-            return f"f{self.flip.created.isoformat()}"
+            # With its dependency decision, which delivery records after the flip (and its detail with it).
+            return f"f{self.flip.created.isoformat()}:{self.flip.dependency or ''}"
         return f"n{self.notification.key}:{self.notification.error}"
 
 

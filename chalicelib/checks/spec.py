@@ -9,6 +9,7 @@ import re
 from chalicelib.checks import run_bounds, schedules
 
 SLUG_RE = re.compile(r"^[a-z0-9-_]*$")
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 UNIQUE_FIELDS = ("name", "slug", "tags", "timeout", "grace")
 BOOLEANS = ("manual_resume", "filter_subject", "filter_body", "filter_http_body", "filter_default_fail")
 KEYWORDS = ("start_kw", "success_kw", "failure_kw", "subject", "subject_fail")
@@ -23,7 +24,7 @@ class SpecError(ValueError):
 
 
 # This project's fields, not Healthchecks': API v3 only (v1 and v2 ignore them, as unknown fields).
-EXTENSIONS = run_bounds.FIELDS
+EXTENSIONS = (*run_bounds.FIELDS, "depends_on")
 
 
 def validate(data: dict, extensions: bool = True) -> dict:
@@ -119,6 +120,14 @@ def _unique(name, value):
     return value
 
 
+def _check_uuid(name, value):
+    """A check's uuid, or "" for none (whether it can be the parent is the API's to say)."""
+    value = _string()(name, value)
+    if value and not UUID_RE.match(value):
+        raise SpecError(name, "is not a check uuid")
+    return value
+
+
 RULES = {
     "name": _string(100),
     "slug": _string(100, SLUG_RE),
@@ -136,4 +145,5 @@ RULES = {
     "min_duration": _run_seconds(1),
     "max_duration": _run_seconds(run_bounds.SHORTEST_MAX_DURATION),
     "track_runs": _boolean,
+    "depends_on": _check_uuid,  # v3 only (an extension): the parent check, see checks/dependencies.py
 }

@@ -29,6 +29,9 @@ class Notice:
     other_down: list[Check] = field(default_factory=list)  # up to 10 other down checks
     other_down_count: int = 0
     project_check_count: int = 1
+    # For "down": the checks that depend on this one (or on one below it), whose down alerts it
+    # holds while it is down; those already down first.
+    covered_children: list[Check] = field(default_factory=list)
     # Sends this notice on one more channel (a group's member), once; alerts passes it in.
     notify_member: Callable[[Channel, "Notice"], str | None] | None = None
 

@@ -133,10 +133,19 @@ def others(notice: Notice, style=Markdown) -> str:
     return style.separator.join(parts)
 
 
+def covered(notice: Notice, style=Markdown) -> str:
+    """The checks whose down alerts this one holds while it is down, "" when none."""
+    heading = text.covered_heading(notice)
+    if not heading:
+        return ""
+    return style.separator.join([style.paragraph(style.bold(style.text(heading))), style.items(text.covered_items(notice, quote=style.text))])
+
+
 def pieces(
     notice: Notice, style=Markdown, body: bool = True, description: bool = True, link: bool = True, body_gap=None
 ) -> list[str]:
-    """The message's paragraphs in order: sentence, facts, last ping body, other down checks, link.
+    """The message's paragraphs in order: sentence, facts, last ping body, other down checks, the
+    checks it holds alerts for, link.
     body_gap goes between the body's heading and the body (the style's separator by default)."""
     facts_list = facts(notice, style, description=description)
     result = [
@@ -149,6 +158,8 @@ def pieces(
         result.append(style.paragraph(style.bold("Last Ping Body:")) + gap + style.block(ping_body))
     if others_down := others(notice, style):
         result.append(others_down)
+    if held := covered(notice, style):
+        result.append(held)
     if link:
         result.append(style.paragraph(style.link(f"View on {style.text(settings.SITE_NAME)}", notice.check_url)))
     return result

@@ -20,7 +20,7 @@ def field(title: str, value: str, short: bool = True) -> dict:
 
 
 def fields(notice: Notice, style=SlackText, body_field: dict | None = None) -> list[dict]:
-    """Description (long), the facts, the last ping's body, the other down checks.
+    """Description (long), the facts, the last ping's body, the other down checks, the held ones.
 
     The body is a code block unless the kind passes its own `body_field`.
     """
@@ -33,6 +33,9 @@ def fields(notice: Notice, style=SlackText, body_field: dict | None = None) -> l
     if notice.other_down_count:
         lines = text.other_down_items(notice, quote=style.text)
         result.append(field(text.others_heading(notice), "\n".join(lines), short=False))
+    if text.covered_heading(notice):
+        lines = text.covered_items(notice, quote=style.text)
+        result.append(field(text.covered_heading(notice), "\n".join(lines), short=False))
     return result
 
 

@@ -136,6 +136,25 @@ def other_down_lines(notice: Notice) -> list[tuple[str, str]]:
     return lines
 
 
+COVERED_SHOWN = 10
+
+
+def covered_heading(notice: Notice) -> str:
+    """What the list of checks whose alerts this one holds is called; "" when there are none."""
+    if notice.status != "down" or not notice.covered_children:
+        return ""
+    return "Alerts held while this check is down (these depend on it):"
+
+
+def covered_items(notice: Notice, quote=lambda name: name) -> list[str]:
+    """Each check this one's being down holds alerts for, "Name (down)" when it is, then "and N more"."""
+    shown = notice.covered_children[:COVERED_SHOWN] if covered_heading(notice) else []
+    items = [quote(name_then_code(c)) + (" (down)" if c.status == "down" else "") for c in shown]
+    if len(notice.covered_children) > len(shown) and shown:
+        items.append(f"and {len(notice.covered_children) - len(shown)} more")
+    return items
+
+
 def title(notice: Notice) -> str:
     """A subject line: "Backups is DOWN"."""
     return f"{name_then_code(notice.check)} is {notice.status.upper()}"

@@ -179,6 +179,10 @@ class Check(Model):
     # body in S3), so the pings of a check that needs none skip the prune altogether.
     pace = NumberAttribute(null=True)
     prune_n = NumberAttribute(null=True)
+    # The check this one depends on (its parent: a router, a database host), in the same
+    # project; while the parent or one of its ancestors is down, this check's down alerts are
+    # held (chalicelib/checks/dependencies.py). None for the many checks that depend on nothing.
+    depends_on = UnicodeAttribute(null=True)
 
     # Index keys: "<ping key>/<slug>" (set only with both) and the due index's shard.
     slug_key = UnicodeAttribute(null=True)
@@ -225,6 +229,11 @@ class Flip(Model):
     # Why, in words, when the reason has figures of its own ("ran 2 h 14 min, longer than 1 h"):
     # alerts and the event log show it in place of the reason's stock words.
     detail = UnicodeAttribute(null=True)
+    # For the flips of a check that depends on another: what delivery decided, once ("alerted",
+    # "covered": held while an ancestor was down, "released": alerted when it came back up), and
+    # the ancestor that covered it. None for every other flip.
+    dependency = UnicodeAttribute(null=True)
+    covered_by = UnicodeAttribute(null=True)
     expires = TTLAttribute()
 
 

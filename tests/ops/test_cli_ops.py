@@ -396,3 +396,30 @@ def test_commands_run_as_a_program_against_moto_server(moto_server, tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
     missing = run("importproject", "--project", "x")
     assert missing.returncode == 2 and "--file" in missing.stderr
+
+
+def test_exportproject_names_a_checks_parent(configured, now):
+    backups = next(c for c in Check.by_project.query(configured.code) if c.name == "Backups")
+    nightly = next(c for c in Check.by_project.query(configured.code) if c.name == "Nightly")
+    checks.update_config(nightly, {"depends_on": backups.code}, now)
+    assert project_file.export_checks(configured, now)["checks"][1]["depends_on"] == "Backups"
+
+
+def test_importproject_links_a_child_to_a_parent_later_in_the_file(project, now):
+    file = {"checks": [{"name": "web", "depends_on": "router"}, {"name": "router"}]}
+    assert project_file.import_checks(project, file, now) == {"created": 2, "updated": 0}
+    by_name = {c.name: c for c in Check.by_project.query(project.code)}
+    assert by_name["web"].depends_on == by_name["router"].code
+
+
+def test_importproject_refuses_a_cycle_before_writing(project, now):
+    file = {"checks": [{"name": "a", "depends_on": "b"}, {"name": "b", "depends_on": "a"}]}
+    with pytest.raises(OpsError, match="depends_on makes a cycle"):
+        project_file.import_checks(project, file, now)
+    assert list(Check.by_project.query(project.code)) == []
+
+
+def test_importproject_refuses_an_unknown_parent_before_writing(project, now):
+    with pytest.raises(OpsError, match="depends_on names no check of the file or the project: nowhere"):
+        project_file.import_checks(project, {"checks": [{"name": "web", "depends_on": "nowhere"}]}, now)
+    assert list(Check.by_project.query(project.code)) == []

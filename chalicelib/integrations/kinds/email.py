@@ -114,6 +114,8 @@ def _context(notice: Notice, zone: str) -> dict:
         "others_heading": text.others_heading(notice),
         "others": text.other_down_lines(notice),
         "others_more": text.others_not_listed(notice),
+        "covered_heading": text.covered_heading(notice),
+        "covered": text.covered_items(notice),
     }
 
 

@@ -1,8 +1,8 @@
 """The check details page, its live status JSON, and the edits made on it: name, slug, tags
-and description; which integrations the check alerts through."""
+and description; the check it depends on; which integrations the check alerts through."""
 from chalicelib import settings
 from chalicelib.accounts import users
-from chalicelib.checks import badges, channels, checks, events, run_bounds, schedules, snippets
+from chalicelib.checks import badges, channels, checks, dependencies, events, run_bounds, schedules, snippets
 from chalicelib.store.models import Channel, Check, Project
 from chalicelib.web import access, check_form, event_text, render
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
@@ -33,6 +33,7 @@ def details(request: WebRequest, code: str) -> WebResponse:
         "badge_urls": badges.check_badge_urls(check),
         "copied": request.arg("copied") == "1",
         "run_time": run_bounds.describe(check),
+        **dependency_context(check),
     }
     return render.render(request, "checks/details.html", **project_nav(project), section="checks", **context)
 
@@ -68,6 +69,33 @@ def update_name(request: WebRequest, code: str) -> WebResponse:
     checks.rename(check, project, changes, request.now)
     target = request.field("next")
     return redirect(target if is_safe_next(target) else f"/checks/{check.code}/details/")
+
+
+@pages.route("/checks/{code}/depends_on", methods=["POST"])
+def update_dependency(request: WebRequest, code: str) -> WebResponse:
+    """The check it depends on (depends_on: a check uuid of the project, "" for none)."""
+    check, project, _ = access.check_for(request.user, code, "write")
+    try:
+        parent = dependencies.resolve_parent(project.code, check.code, request.field("depends_on"))
+    except dependencies.DependencyError as e:
+        problem = str(e).removeprefix("depends_on ")
+        raise HttpError(400, f"It cannot depend on that check: it {problem}.") from None
+    checks.update_config(check, {"depends_on": parent}, request.now)
+    return redirect(f"/checks/{check.code}/details/")
+
+
+def dependency_context(check: Check) -> dict:
+    """The check's parent, the checks that depend on it, the parents it may choose and what each means."""
+    project_checks = list(Check.by_project.query(check.project))
+    parent = next((c for c in project_checks if c.code == check.depends_on), None)
+    choices = dependencies.parent_choices(check, project_checks)
+    return {
+        "parent": parent,
+        "children": sorted((c for c in project_checks if c.depends_on == check.code), key=lambda c: c.name),
+        "parent_choices": [(c, dependencies.preview(c)) for c in choices],
+        "dependency_preview": dependencies.preview(parent),
+        "no_parent_preview": dependencies.preview(None),
+    }
 
 
 @pages.route("/checks/{code}/channels/{channel}/enabled", methods=["POST"])

@@ -1,0 +1,92 @@
+"""A journey in a real browser: a check made to depend on a router, and the alerts that follow.
+
+The owner picks the parent in the check's form (reading the sentence it shows), then the router
+fails: its alert lists the check it covers; the check fails too and sends nothing, its event log
+saying why; the router comes back and the check, still down, alerts once.
+"""
+import email
+import email.policy
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+from tests.support.stack import poll
+from tests.web.test_browser_journeys import follow_login_link, login_links
+
+pytestmark = pytest.mark.e2e
+OWNER = "netops@example.org"
+WAIT_MS = 15_000
+ALERT_WAIT = 30  # seconds: delivery reads the flips stream every second on the local stack
+
+
+def alerts(site) -> list[tuple[str, str]]:
+    """(subject, text) of the alerts mailed so far, oldest first."""
+    found = []
+    for path in sorted((site.data_dir / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if re.match(r"^(DOWN|UP) \| ", message["Subject"] or ""):
+            found.append((message["Subject"], message.get_body(("plain",)).get_content()))
+    return found
+
+
+def wait_for_alert(site, subject: str) -> str:
+    return poll(lambda: next((body for s, body in alerts(site) if s == subject), None), ALERT_WAIT, f"the alert {subject!r}")
+
+
+def ping(site, code: str, suffix: str = "") -> None:
+    assert requests.post(f"{site.base}/ping/{code}{suffix}", timeout=10).text == "OK"
+
+
+@pytest.fixture(scope="module")
+def page(site, chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(WAIT_MS)
+    yield context.new_page()
+    context.close()
+
+
+def add_check(page, name: str) -> str:
+    page.click("#add-check-button")
+    page.fill("#add-name", name)
+    page.click("#add-check-form button.primary")
+    row = page.locator("tr.check-row", has_text=name)
+    expect(row).to_be_visible()
+    return row.get_attribute("data-code")
+
+
+def test_a_check_depending_on_a_down_router_alerts_only_when_the_router_is_back(site, page, screenshot):
+    page.goto(f"{site.base}/accounts/login/")
+    page.fill("#signup-email", OWNER)
+    page.click("#signup-form button[type=submit]")
+    expect(page.get_by_text("Check your email")).to_be_visible()
+    follow_login_link(page, login_links(site, OWNER)[-1])
+    router, web = add_check(page, "router"), add_check(page, "web")
+
+    # The check's form: pick the router, read what it means, save.
+    page.goto(f"{site.base}/checks/{web}/details/")
+    page.click("#edit-dependency summary")
+    preview = page.locator("#dependency-preview")
+    expect(preview).to_have_text("Alerts whenever it goes down, whatever other checks do.")
+    page.select_option("#depends-on-select", label="router")
+    expect(preview).to_have_text("Won't alert while “router” is down.")
+    screenshot(page, "check-dependency-form")
+    page.click("#save-dependency")
+    expect(page.locator("#dependency-summary")).to_contain_text("Depends on router")
+
+    ping(site, router), ping(site, web)
+    ping(site, router, "/fail")
+    router_down = wait_for_alert(site, "DOWN | router")
+    assert "Alerts held while this check is down (these depend on it):\n  - web" in router_down
+
+    ping(site, web, "/fail")
+    events = page.locator("#events-body")
+    expect(events).to_contain_text("not alerted: depends on “router”, down since", timeout=ALERT_WAIT * 1000)
+    screenshot(page, "check-dependency-held")
+    assert [s for s, _ in alerts(site)] == ["DOWN | router"]
+
+    ping(site, router)
+    web_down = wait_for_alert(site, "DOWN | web")
+    assert "alerted late: still down after “router” came back up" in web_down
+    wait_for_alert(site, "UP | router")
+    assert sorted(s for s, _ in alerts(site)) == ["DOWN | router", "DOWN | web", "UP | router"]
