@@ -7,6 +7,7 @@ import pytest
 from chalicelib.alerts import delivery, notices
 from chalicelib.checks import checks, sweep
 from chalicelib.store.models import Channel, Flip, Notification
+from tests.support.streams import inserted
 
 DAY_AND_GRACE = timedelta(seconds=86400 + 3600)
 
@@ -63,7 +64,7 @@ def test_check_without_channels_sends_nothing(check, recorder, went_down):
 
 def test_stream_record_delivered_twice_notifies_once(check, webhook, recorder, went_down):
     webhook()
-    record = {"eventName": "INSERT", "dynamodb": {"NewImage": went_down.serialize()}}
+    [record] = inserted(went_down)
     assert delivery.handle_stream_records([record], sleep=lambda s: None) == 1
     assert delivery.handle_stream_records([record], sleep=lambda s: None) == 0
     assert len(recorder.requests) == 1
@@ -198,7 +199,7 @@ def _left_sending(flip, channel, claimed):
 
 
 def _record(flip):
-    return {"eventName": "INSERT", "dynamodb": {"NewImage": flip.serialize()}}
+    return inserted(flip)[0]
 
 
 def test_a_claim_left_sending_by_a_dead_delivery_is_sent_by_a_retry_after_the_lease(

@@ -210,12 +210,7 @@ def running_stack(tmp_path):
     """The local stack with a new project: yields a Live. The API's per-key rate limit is lifted,
     so that thousands of generated calls reach the operations (429 is documented all the same)."""
     with started_stack(tmp_path, API_RATE_LIMIT="1000000") as stack:
-        created = subprocess.run(
-            [sys.executable, "-m", "chalicelib.ops.cli", "createproject", "--name", "openapi"],
-            cwd=ROOT, env=stack.client_env(), capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert created.returncode == 0, created.stderr
-        yield Live(stack, json.loads(created.stdout.strip().splitlines()[-1]))
+        yield Live(stack, stack.create_project("openapi"))
 
 
 def seed(live: Live) -> None:

@@ -7,6 +7,7 @@ from chalicelib.alerts import delivery, notices
 from chalicelib.checks import checks, dependencies
 from chalicelib.integrations import markdown
 from chalicelib.store.models import Check, Flip
+from tests.support.streams import inserted
 
 MINUTE = timedelta(minutes=1)
 
@@ -42,7 +43,7 @@ def deliver(flip) -> int:
 
 def stream(*flips) -> int:
     """One stream batch of the flips' inserts, in this order."""
-    records = [{"eventName": "INSERT", "dynamodb": {"NewImage": flip.serialize()}} for flip in flips]
+    records = inserted(*flips)
     return delivery.handle_stream_records(records, sleep=lambda seconds: None)
 
 

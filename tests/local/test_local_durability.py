@@ -7,12 +7,9 @@ answered "OK", DynamoDB Local, s3rver and the runner are all SIGKILLed; the stac
 on the same data folder, and every acknowledged ping must be in the check's log through the REST
 API, with its body, and every large body must be its object in S3.
 """
-import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass
 
@@ -23,7 +20,7 @@ import requests
 from chalicelib import settings
 from chalicelib.local.dynamodb import java_pids
 from chalicelib.local.s3rver import s3rver_pids
-from tests.support.stack import ROOT, STOP_TIMEOUT, LocalStack, poll
+from tests.support.stack import STOP_TIMEOUT, LocalStack, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -128,12 +125,7 @@ def stack(tmp_path, request, monkeypatch):
 
 def test_kill_dash_nine_mid_load_loses_no_acknowledged_ping_or_body(stack):
     stack.start()
-    created = subprocess.run(
-        [sys.executable, "-m", "chalicelib.ops.cli", "createproject", "--name", "durability"],
-        cwd=ROOT, env=stack.client_env(), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    api_key = json.loads(created.stdout.strip().splitlines()[-1])["api_key"]
+    api_key = stack.create_project("durability")["api_key"]
     api = f"{stack.base}/api/v3"
     headers = {"X-Api-Key": api_key}
     codes = []

@@ -1,11 +1,8 @@
 """End to end: `python -m chalicelib.local run` as a subprocess (tests/support/stack.py), over real HTTP."""
 import importlib.util
-import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 
 import boto3
 import pytest
@@ -15,7 +12,7 @@ from chalicelib import settings
 from chalicelib.local.dynamodb import java_pids
 from chalicelib.local.s3rver import s3rver_pids
 from chalicelib.store import aws
-from tests.support.stack import ROOT, START_TIMEOUT, STOP_TIMEOUT, LocalStack, poll
+from tests.support.stack import START_TIMEOUT, STOP_TIMEOUT, LocalStack, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -49,12 +46,7 @@ def test_ping_flow_survives_a_restart(stack, as_client):
     with socket.create_connection(("127.0.0.1", stack.port)) as stalled:
         stalled.sendall(b"GET /api/v3/status HTTP/1.1\r\nHost: x\r\n")
         assert requests.get(f"{stack.base}/api/v3/status", timeout=5).text == "OK"
-    created = subprocess.run(
-        [sys.executable, "-m", "chalicelib.ops.cli", "createproject", "--name", "e2e"],
-        cwd=ROOT, env=stack.client_env(), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    keys = json.loads(created.stdout.strip().splitlines()[-1])
+    keys = stack.create_project("e2e")
     assert set(keys) >= {"project", "api_key", "api_key_readonly", "ping_key"}
     url = f"{stack.base}/ping/{keys['ping_key']}/nightly-backup"
     body = b"backup finished: 1234 files, 56 MB\n" * 10  # over 100 bytes: goes to S3

@@ -1,6 +1,5 @@
 """End to end: the local stack's SMTP listener, and `python -m chalicelib.local smtpd` alone, seen
 through the API."""
-import json
 import signal
 import smtplib
 import subprocess
@@ -17,12 +16,7 @@ pytestmark = pytest.mark.e2e
 
 def create_check(site, **spec) -> tuple[str, str]:
     """A new project (through the CLI) and a check in it (through the API): (api key, uuid)."""
-    created = subprocess.run(
-        [sys.executable, "-m", "chalicelib.ops.cli", "createproject", "--name", "mail"],
-        cwd=ROOT, env=site.client_env(), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    api_key = json.loads(created.stdout.strip().splitlines()[-1])["api_key"]
+    api_key = site.create_project("mail")["api_key"]
     check = requests.post(f"{site.base}/api/v3/checks", json=spec, headers={"X-Api-Key": api_key}, timeout=10)
     assert check.status_code == 201, check.text
     return api_key, check.json()["uuid"]

@@ -8,7 +8,6 @@ must end with every acknowledged ping stored (with its body), and exactly one no
 flip and channel. Each test prints what it tried and what was lost (docs/RELIABILITY.md).
 """
 import itertools
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,6 +24,7 @@ from chalicelib.store import storage
 from chalicelib.store.models import Flip, Notification, Ping, User
 from tests.pings.test_email_pings_ses import notification, stored_by_ses
 from tests.support.faults import MODES, Faults, InjectedCrash, InjectedError
+from tests.support.streams import inserted
 
 FAULTS = (InjectedError, InjectedCrash)
 MAX_RETRIES = 5
@@ -119,7 +119,7 @@ def _invoke(faults, handler, *args):
 def _deliver_all(code: str, fixed_clock, now) -> None:
     """The stream's delivery of every flip of the check (no faults), past any claim lease."""
     fixed_clock.at = now + delivery.CLAIM_LEASE * 2
-    records = [{"eventName": "INSERT", "dynamodb": {"NewImage": f.serialize()}} for f in Flip.query(code)]
+    records = inserted(*Flip.query(code))
     delivery.handle_stream_records(records, sleep=lambda s: None)
 
 
@@ -228,7 +228,7 @@ def test_faults_on_delivery_notify_each_channel_exactly_once(faults, case, recor
         tag, _, check = case(status="up", last_ping=now, alert_after=now + DAY_AND_GRACE)
         sweep.sweep_once(now + DAY_AND_GRACE + timedelta(seconds=1))
         [flip] = [f for f in Flip.query(check.code) if f.new_status == "down"]
-        record = {"eventName": "INSERT", "dynamodb": {"NewImage": flip.serialize()}}
+        [record] = inserted(flip)
         faults.arm(fail_after, mode)
         fixed_clock.at = now + DAY_AND_GRACE
         for attempt in range(MAX_RETRIES):  # the stream retries the batch until it succeeds

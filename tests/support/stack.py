@@ -4,6 +4,7 @@ A finalizer stops it (and kills any DynamoDB Local or s3rver process left with i
 even when the test fails.
 """
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -59,6 +60,16 @@ class LocalStack:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
         env.update(PYTHONUNBUFFERED="1", **extra)
         return env
+
+    def create_project(self, name: str) -> dict:
+        """A new project through the CLI, as an operator makes one: its keys (project, api_key,
+        api_key_readonly, ping_key)."""
+        created = subprocess.run(
+            [sys.executable, "-m", "chalicelib.ops.cli", "createproject", "--name", name],
+            cwd=ROOT, env=self.client_env(), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        return json.loads(created.stdout.strip().splitlines()[-1])
 
     def client_env(self) -> dict:
         """For clients of the running stack (the CLI, boto3, pynamodb)."""
