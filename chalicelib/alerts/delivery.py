@@ -14,7 +14,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib import settings
 from chalicelib.alerts import notices
-from chalicelib.checks import channels, checks, flips
+from chalicelib.checks import channels, checks, flips, quiet
 from chalicelib.integrations import delivery_reports, limits, registry
 from chalicelib.lib import clock
 from chalicelib.lib.errors import TransportError
@@ -38,8 +38,10 @@ def handle_stream_records(records: list[dict], sleep=time.sleep) -> int:
     """Deliver the flips inserted in a batch of stream records; the notifications sent."""
     sent, pending = 0, 0
     for record in records:
-        if record.get("eventName") == "INSERT":
-            flip = Flip.from_raw_data(record["dynamodb"]["NewImage"])
+        # A MODIFY that sets `released` is a down alert a quiet time held, let go (quiet.py).
+        image = record.get("dynamodb", {}).get("NewImage", {})
+        if record.get("eventName") == "INSERT" or (record.get("eventName") == "MODIFY" and "released" in image):
+            flip = Flip.from_raw_data(image)
             delivered, waiting = _deliver(flip, sleep)
             sent, pending = sent + len(delivered), pending + waiting
     if pending:
@@ -57,7 +59,7 @@ def _deliver(flip: Flip, sleep) -> tuple[list[Notification], int]:
     if not flips.needs_alert(flip):
         return [], 0
     check = checks.get(flip.code)
-    if check is None:
+    if check is None or quiet.withheld(flip, check):
         return [], 0
     sent, pending, notice = [], 0, None
     for channel in channels.for_check(check):

@@ -104,7 +104,10 @@ def next_expected(check, with_started=True) -> datetime | None:
 
 
 def going_down_after(check) -> datetime | None:
-    """When the check goes down unless pinged first; stored as alert_after."""
+    """When the check goes down unless pinged first; stored as alert_after. A down check whose
+    alert a quiet time holds keeps the time it is let go (chalicelib/checks/quiet.py)."""
+    if check.status == "down" and getattr(check, "alert_held_until", None):
+        return check.alert_held_until
     start = next_expected(check)
     return None if start is None else start + timedelta(seconds=check.grace)
 

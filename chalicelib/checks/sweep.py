@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
-from chalicelib.checks import schedules
+from chalicelib.checks import quiet, schedules, thresholds
 from chalicelib.checks.flips import new_flip, update_with_flip
 from chalicelib.store.models import Check
 
@@ -89,6 +89,8 @@ def _alone(handle, check: Check, now: datetime) -> bool:
 
 def _handle(check: Check, now: datetime) -> bool:
     old_status, alert_after = check.status, check.alert_after
+    if old_status == "down":
+        return quiet.release(check, now)  # a down alert held by a quiet time, due to go
     unchanged = (Check.status == old_status) & (Check.alert_after == alert_after)
     if schedules.status(check, now) != "down":
         # Due by the index but not down by the rules (e.g. the schedule changed): re-aim.
@@ -100,7 +102,8 @@ def _handle(check: Check, now: datetime) -> bool:
     flip = new_flip(check, old_status, "down", "timeout", alert_after)
     # False: pinged meanwhile, or another sweep got there first. One transaction, so a sweep
     # stopped by its timeout never leaves a check down without the flip that alerts.
-    return update_with_flip(check, [Check.status.set("down"), Check.alert_after.remove()], unchanged, flip)
+    actions = [Check.status.set("down"), Check.alert_after.remove(), *thresholds.reset_actions()]
+    return update_with_flip(check, actions, unchanged, flip)
 
 
 def _conditional_update(check: Check, actions: list, condition) -> bool:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
-from chalicelib.checks import schedules
+from chalicelib.checks import schedules, thresholds
 from chalicelib.checks.flips import new_flip, update_with_flip
 from chalicelib.pings import retention
 from chalicelib.store.models import Check
@@ -53,6 +53,7 @@ class Effect:
     run_removes: list = field(default_factory=list)
     old_status: str = ""
     new_status: str | None = None  # set when the status changes (a flip)
+    detail: str | None = None  # the flip's reason in words, when it has figures (thresholds)
     duration: float | None = None  # this ping's run duration, when paired with its start
     expires: datetime | None = None  # when DynamoDB may delete the ping's item (None: the prune does)
 
@@ -101,10 +102,12 @@ def _finish(check: Check, kind: str, rid: str | None, now: datetime, effect: Eff
         if 0 <= seconds <= MAX_DURATION.total_seconds():
             effect.duration = round(seconds, 3)
 
-    new_status = "down" if kind == "fail" else "up"
+    new_status, detail = thresholds.judge(check, kind, effect.sets)
     if check.status != new_status:
-        effect.new_status = new_status
+        effect.new_status, effect.detail = new_status, detail
         effect.sets["status"] = new_status
+        if check.alert_held_until is not None:
+            effect.sets["alert_held_until"] = None  # that downtime is over: nothing is held any more
 
 
 def _open_runs(check: Check) -> dict[str, float]:
@@ -130,9 +133,13 @@ def _condition(check: Check, effect: Effect):
     if effect.kind == "start":
         # A start keeps last_ping, and alert_after depends on it.
         condition &= _same(Check.last_ping, check.last_ping)
+    if check.status == "down":
+        # A down check's alert_after is a held alert's time (quiet.py), set by delivery meanwhile.
+        condition &= _same(Check.alert_after, check.alert_after)
     for key in effect.run_removes:
         condition &= Check.runs[key].exists()
-    return condition
+    counts = thresholds.condition(check) if effect.kind in ("success", "fail") else None
+    return condition if counts is None else condition & counts
 
 
 def _same(attribute, value):
@@ -208,7 +215,7 @@ def _write(check: Check, effect: Effect, actions: list, condition, serial: int |
                 raise
             return False
     reason = "fail" if effect.new_status == "down" else ""
-    flip = new_flip(check, effect.old_status, effect.new_status, reason, now)
+    flip = new_flip(check, effect.old_status, effect.new_status, reason, now, effect.detail)
     if not update_with_flip(check, actions, condition & _same(Check.n_pings, check.n_pings), flip):
         return False
     _refresh(check)

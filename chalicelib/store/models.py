@@ -70,6 +70,9 @@ class Project(Model):
     check_limit = NumberAttribute(default=settings.CHECK_LIMIT)
     ping_log_limit = NumberAttribute(default=settings.PING_LOG_LIMIT)
     show_slugs = BooleanAttribute(default=False)  # the dashboard shows slug ping URLs
+    # Recurring quiet windows of every check in the project, as JSON (chalicelib/checks/quiet.py);
+    # None for none. On the project, not copied to its checks: alert delivery reads it.
+    quiet_windows = UnicodeAttribute(null=True)
     by_ping_key = ProjectByPingKey()
 
 
@@ -148,6 +151,12 @@ class Check(Model):
     failure_kw = UnicodeAttribute(default="")
     channels = UnicodeSetAttribute(default=set)
     ping_log_limit = NumberAttribute(default=settings.PING_LOG_LIMIT)
+    # Failures in a row that send the check down, successes in a row that bring it back up
+    # (chalicelib/checks/thresholds.py); None is 1, Healthchecks' behaviour.
+    failure_threshold = NumberAttribute(null=True)
+    recovery_threshold = NumberAttribute(null=True)
+    # The check's own recurring quiet windows, as JSON (chalicelib/checks/quiet.py); None for none.
+    quiet_windows = UnicodeAttribute(null=True)
 
     # State, changed by pings, the sweep and pause/resume.
     status = UnicodeAttribute(default="new")  # new | up | down | paused
@@ -172,6 +181,15 @@ class Check(Model):
     # body in S3), so the pings of a check that needs none skip the prune altogether.
     pace = NumberAttribute(null=True)
     prune_n = NumberAttribute(null=True)
+    # Failures in a row while not down, successes in a row while down, counted by the ping's own
+    # write only when a threshold is over 1; None when nothing is being counted.
+    fail_streak = NumberAttribute(null=True)
+    ok_streak = NumberAttribute(null=True)
+    # Alerts silenced until then by a snooze (/ping/<uuid>/snooze/<minutes>, the dashboard, the API).
+    snoozed_until = UTCDateTimeAttribute(null=True)
+    # A down alert held back by a quiet window or a snooze: it goes out then if the check is still
+    # down (the sweep finds it by alert_after, which a held down check keeps); None when none is held.
+    alert_held_until = UTCDateTimeAttribute(null=True)
 
     # Index keys: "<ping key>/<slug>" (set only with both) and the due index's shard.
     slug_key = UnicodeAttribute(null=True)
@@ -218,6 +236,10 @@ class Flip(Model):
     # Why, in words, when the reason has figures of its own ("ran 2 h 14 min, longer than 1 h"):
     # alerts and the event log show it in place of the reason's stock words.
     detail = UnicodeAttribute(null=True)
+    # A down alert held back by a quiet time until then (set by delivery), and when the sweep let it
+    # go because the check was still down: the stream's MODIFY then delivers it (chalicelib/checks/quiet.py).
+    held_until = UTCDateTimeAttribute(null=True)
+    released = UTCDateTimeAttribute(null=True)
     expires = TTLAttribute()
 
 
