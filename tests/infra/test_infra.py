@@ -96,7 +96,7 @@ def test_ping_routes_are_served_by_the_ping_function(template):
     from app import app
 
     routes = build.ping_routes(app)
-    assert sorted(routes) == ["/ping/{a}", "/ping/{a}/{b}", "/ping/{a}/{b}/{c}"]
+    assert sorted(routes) == ["/ping/{a}", "/ping/{a}/{b}", "/ping/{a}/{b}/{c}", "/ping/{a}/{b}/{c}/{d}"]
     keys = {r["Properties"]["RouteKey"] for r in template["Resources"].values() if r.get("Type") == "AWS::ApiGatewayV2::Route"}
     assert keys == {f"ANY {path}" for path in routes}
     assert "RestAPI" not in template["Resources"]
