@@ -3,7 +3,7 @@ import hashlib
 from datetime import datetime
 
 from chalicelib import settings
-from chalicelib.checks import schedules
+from chalicelib.checks import quiet, schedules, thresholds
 from chalicelib.store.models import Check
 
 
@@ -61,4 +61,11 @@ def to_dict(check: Check, now: datetime, readonly: bool = False, version: int = 
         result["timeout"] = int(check.timeout)
     else:
         result.update(schedule=check.schedule, tz=check.tz)
+    if version >= 3:  # this project's extensions (openapi.json: x-extension)
+        result.update(
+            failure_threshold=thresholds.failure_threshold(check),
+            recovery_threshold=thresholds.recovery_threshold(check),
+            quiet_windows=quiet.loaded(check.quiet_windows),
+            snoozed_until=isoformat(check.snoozed_until) if check.snoozed_until and check.snoozed_until > now else None,
+        )
     return result

@@ -184,7 +184,7 @@ COPY_SUFFIX = " (copy)"
 COPIED_FIELDS = (
     "desc", "tags", "kind", "timeout", "grace", "schedule", "tz", "methods", "manual_resume",
     "filter_subject", "filter_body", "filter_http_body", "filter_default_fail",
-    "start_kw", "success_kw", "failure_kw",
+    "start_kw", "success_kw", "failure_kw", "failure_threshold", "recovery_threshold", "quiet_windows",
 )  # fmt: skip
 
 

@@ -128,6 +128,11 @@ def next_windows(windows: list[dict], now: datetime, count: int = 3) -> list[tup
     return sorted(found)[:count]
 
 
+def set_project_windows(project: Project, windows: list[dict]) -> None:
+    value = stored(windows)
+    project.update(actions=[Project.quiet_windows.set(value) if value else Project.quiet_windows.remove()])
+
+
 def project_windows(project_code: str) -> list[dict]:
     """The project's windows: one GetItem (delivery and the sweep's release, never a ping)."""
     try:

@@ -4,13 +4,16 @@ Types are strict (a float is not a number of seconds, null is never accepted); o
 first error is reported, as "json validation error: <field> <what is wrong>".
 """
 import re
+from datetime import datetime, timezone
 
-from chalicelib.checks import schedules
+from chalicelib.checks import quiet, schedules, thresholds
 
 SLUG_RE = re.compile(r"^[a-z0-9-_]*$")
 UNIQUE_FIELDS = ("name", "slug", "tags", "timeout", "grace")
 BOOLEANS = ("manual_resume", "filter_subject", "filter_body", "filter_http_body", "filter_default_fail")
 KEYWORDS = ("start_kw", "success_kw", "failure_kw", "subject", "subject_fail")
+# This project's fields beyond Healthchecks' (API v3 only; v1 and v2 ignore them as unknown).
+EXTENSIONS = ("failure_threshold", "recovery_threshold", "quiet_windows", "snoozed_until")
 
 
 class SpecError(ValueError):
@@ -21,11 +24,12 @@ class SpecError(ValueError):
         self.field_name, self.problem = field_name, problem  # for forms, which word it differently
 
 
-def validate(data: dict) -> dict:
-    """The known fields of `data`, checked and normalised; SpecError on the first bad one."""
+def validate(data: dict, extensions: bool = True) -> dict:
+    """The known fields of `data`, checked and normalised; SpecError on the first bad one.
+    Without `extensions` (API v1, v2) this project's own fields are unknown, hence ignored."""
     spec = {}
     for name, rule in RULES.items():
-        if name in data:
+        if name in data and (extensions or name not in EXTENSIONS):
             spec[name] = rule(name, data[name])
     return spec
 
@@ -82,6 +86,38 @@ def _tz(name, value):
         raise SpecError(name, "is not a valid timezone") from None
 
 
+def _threshold(name, value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(name, "is not a number")
+    if value < 1:
+        raise SpecError(name, "is too small")
+    if value > thresholds.MAX_THRESHOLD:
+        raise SpecError(name, "is too large")
+    return value
+
+
+def _windows(name, value):
+    try:
+        return quiet.validate_windows(value)
+    except ValueError as e:
+        raise SpecError(name, str(e)) from None
+
+
+def _moment_or_null(name, value):
+    """An ISO 8601 date-time with its offset, as UTC; null (or "") for none."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise SpecError(name, "is not a string")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise SpecError(name, "is not an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise SpecError(name, "has no UTC offset")
+    return moment.astimezone(timezone.utc)
+
+
 def _unique(name, value):
     if not isinstance(value, list):
         raise SpecError(name, "is not an array")
@@ -105,4 +141,8 @@ RULES = {
     **{name: _string(200) for name in KEYWORDS},
     "channels": _string(),
     "unique": _unique,
+    "failure_threshold": _threshold,
+    "recovery_threshold": _threshold,
+    "quiet_windows": _windows,
+    "snoozed_until": _moment_or_null,
 }
