@@ -28,6 +28,7 @@ MAX_SNOOZE_MINUTES = 525_600  # a year, as the longest period
 # Windows whose fires overlap are one quiet time; a cron firing every minute would chain forever.
 MAX_CHAINED_FIRES = 1000
 BASE_WORDS = {"timeout": "success signal did not arrive on time", "fail": "received a failure signal"}
+DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400}
 SEPARATOR = " — "  # between a flip's own reason and what the quiet time did to its alert
 
 
@@ -64,6 +65,40 @@ def _window(item, number: int) -> dict:
     except ValueError:
         raise ValueError(f"{where}: tz is not a valid timezone") from None
     return {"schedule": schedule, "duration": duration, "tz": tz}
+
+
+def parse_lines(text: str) -> list[dict]:
+    """Windows from the dashboard's text, one a line: "<cron or OnCalendar> | <duration> | <time zone>"
+    (the zone may be left out for UTC; the duration is minutes, or a number with m, h or d)."""
+    windows = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) not in (2, 3):
+            raise ValueError(f"Line {number}: write a window as <cron or OnCalendar> | <duration, e.g. 90m> | <time zone>.")
+        unit = parts[1][-1:].lower() if parts[1][-1:].isalpha() else "m"
+        amount = parts[1][:-1].strip() if parts[1][-1:].isalpha() else parts[1]
+        if unit not in DURATION_UNITS or not amount.isdigit():
+            raise ValueError(f"Line {number}: the duration is a whole number of minutes, or of hours with h, of days with d.")
+        windows.append({"schedule": parts[0], "duration": int(amount) * DURATION_UNITS[unit],
+                        "tz": parts[2] if len(parts) == 3 else "UTC"})  # fmt: skip
+    try:
+        return validate_windows(windows)
+    except ValueError as e:
+        raise ValueError(f"{str(e)[0].upper()}{str(e)[1:]}.") from None
+
+
+def lines(windows: list[dict]) -> str:
+    """The dashboard's text of these windows (parse_lines reads it back)."""
+    return "\n".join(f"{w['schedule']} | {_duration_text(w['duration'])} | {w['tz']}" for w in windows)
+
+
+def _duration_text(seconds: int) -> str:
+    for unit in ("d", "h"):
+        if seconds % DURATION_UNITS[unit] == 0:
+            return f"{seconds // DURATION_UNITS[unit]}{unit}"
+    return f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds / 60:.2f}m"
 
 
 def stored(windows: list[dict]) -> str | None:
