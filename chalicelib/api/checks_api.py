@@ -155,7 +155,9 @@ def extension_changes(spec: dict) -> dict:
 
 
 def _snoozed(check: Check, spec: dict, request: ApiRequest) -> Check:
-    """A snooze set or ended by `snoozed_until` (through quiet.snooze, which also lets a held alert go)."""
+    """A snooze set or ended by `snoozed_until`, and new windows, which let a held alert be decided again."""
+    if "quiet_windows" in spec:
+        check = quiet.reconsider(check, request.now)
     if "snoozed_until" not in spec:
         return check
     return quiet.snooze(check, spec["snoozed_until"], request.now)

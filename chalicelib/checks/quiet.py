@@ -275,15 +275,25 @@ def _held_flip(code: str, now: datetime) -> Flip | None:
 # -- snoozes -------------------------------------------------------------------------------------
 
 
+def reconsider(check: Check, now: datetime) -> Check:
+    """After the check's windows changed: a held alert is decided again at the sweep's next tick
+    (let go, unless something still keeps it quiet)."""
+    return _change(check, [Check.changed.set(now)], True, now)
+
+
 def snooze(check: Check, until: datetime | None, now: datetime) -> Check:
     """Silence the check's alerts until then (None ends the snooze). Ending it lets a held alert
     go at the sweep's next tick, unless a window still keeps it."""
     actions = [Check.snoozed_until.set(until) if until else Check.snoozed_until.remove(), Check.changed.set(now)]
-    release_now = until is None and check.alert_held_until is not None and check.status == "down"
-    if release_now:
-        actions += [Check.alert_after.set(now), Check.alert_held_until.set(now)]
+    return _change(check, actions, until is None, now)
+
+
+def _change(check: Check, actions: list, release: bool, now: datetime) -> Check:
+    """Write `actions`; with `release`, a held alert's time moves to now (the next tick decides)."""
+    release_now = release and check.alert_held_until is not None and check.status == "down"
     condition = Check.code.exists()
     if release_now:
+        actions = [*actions, Check.alert_after.set(now), Check.alert_held_until.set(now)]
         condition &= (Check.status == "down") & Check.alert_held_until.exists()
     try:
         check.update(actions=actions, condition=condition)
@@ -294,7 +304,7 @@ def snooze(check: Check, until: datetime | None, now: datetime) -> Check:
             raise Check.DoesNotExist() from None
         # The held alert went (or the check came up) meanwhile: decide again on the check as it is.
         check.refresh(consistent_read=True)  # DoesNotExist for a deleted check
-        return snooze(check, until, now)
+        return _change(check, actions[:-2], release, now)
     return check
 
 

@@ -171,3 +171,13 @@ def test_a_repeated_stream_record_holds_the_flip_once(hourly, now):
     record = {"eventName": "INSERT", "dynamodb": {"NewImage": list(Flip.query(check.code))[-1].serialize()}}
     assert delivery.handle_stream_records([record, record], sleep=lambda s: None) == 0
     assert list(Flip.query(check.code))[-1].detail.count("quiet window") == 1
+
+
+def test_removing_the_window_lets_a_held_alert_go_at_the_next_sweep(hourly, now):
+    check = hourly(quiet_windows=quiet.stored([RIGA_AFTERNOON]))
+    sweep.sweep_once(now + timedelta(minutes=10))
+    deliver_all(check)
+    later = now + timedelta(minutes=20)
+    quiet.reconsider(checks.update_config(checks.get(check.code), {"quiet_windows": None}, later), later)
+    assert sweep.sweep_once(later) == 1
+    assert list(Flip.query(check.code))[-1].released == later

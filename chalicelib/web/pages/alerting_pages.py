@@ -22,7 +22,7 @@ def save_rules(request: WebRequest, code: str) -> WebResponse:
     except check_form.FormError as e:
         raise HttpError(400, e.message) from None
     try:
-        checks.update_config(check, changes, request.now)
+        quiet.reconsider(checks.update_config(check, changes, request.now), request.now)
     except check.DoesNotExist:
         raise HttpError(404, "No such check.") from None
     if request.is_xhr:
