@@ -1,6 +1,8 @@
 """Failure and recovery thresholds: down on the Nth failure in a row, up on the Mth success in a row."""
 from datetime import timedelta
 
+import pytest
+
 from chalicelib.checks import checks, sweep, thresholds
 from chalicelib.pings import intake
 from chalicelib.store.models import Flip
@@ -103,3 +105,24 @@ def test_pausing_forgets_the_count(make_check, ping, now):
     checks.pause(checks.get(check.code), now + MINUTE)
     ping(check, now + 2 * MINUTE, "fail")
     assert checks.get(check.code).status == "up"
+
+
+@pytest.mark.slow
+def test_parallel_failures_send_a_threshold_check_down_exactly_once(dynamodb_local, wall_now):
+    """Ten failures at once on the real engine: each counted once, one flip to down, on the 3rd."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.accounts import projects
+
+    project = projects.create_project("Race", wall_now).project
+    check = checks.create_check(project, wall_now, name="flaky", failure_threshold=3, status="up", last_ping=wall_now)
+    request = intake.PingRequest(method="GET", scheme="http", remote_addr="10.0.0.1", ua="t", body=b"")
+    times = [wall_now + timedelta(milliseconds=i) for i in range(10)]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(lambda t: intake.handle(intake.Target(code=check.code, action="fail"), request, t).text, times))
+    assert answers == ["OK"] * 10
+    stored = checks.get(check.code)
+    assert (stored.status, stored.n_pings, stored.fail_streak) == ("down", 10, None)
+    assert [(f.old_status, f.new_status, f.detail) for f in Flip.query(check.code)] == [
+        ("up", "down", "3 failures in a row (threshold 3)")
+    ]
