@@ -1,4 +1,4 @@
-"""The ping Lambda: the three /ping/ routes on an app of their own, so that its cold start imports
+"""The ping Lambda: the four /ping/ routes on an app of their own, so that its cold start imports
 the ping path only (tests/pings/test_import_weight.py holds it to that). app.py adds the same routes
 for the local stack and the tests, which serve everything from one app."""
 from chalice import Chalice, Response
