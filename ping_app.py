@@ -1,4 +1,4 @@
-"""The ping Lambda: the three /ping/ routes on an app of their own, so that its cold start imports
+"""The ping Lambda: the four /ping/ routes on an app of their own, so that its cold start imports
 the ping path only (tests/pings/test_import_weight.py holds it to that). app.py adds the same routes
 for the local stack and the tests, which serve everything from one app."""
 from chalice import Chalice, Response
@@ -11,7 +11,7 @@ PING_METHODS = ["GET", "POST", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def add_routes(app: Chalice) -> None:
-    """/ping/<uuid>[/<kind>], /ping/<ping key>/<slug>[/<kind>] on `app`."""
+    """/ping/<uuid>[/<kind>], /ping/<ping key>/<slug>[/<kind>] and the snoozes on `app`."""
 
     @app.route("/ping/{a}", methods=PING_METHODS, content_types=["*/*"])
     def ping_one(a):
@@ -24,6 +24,11 @@ def add_routes(app: Chalice) -> None:
     @app.route("/ping/{a}/{b}/{c}", methods=PING_METHODS, content_types=["*/*"])
     def ping_three(a, b, c):
         return _ping(app.current_request, [a, b, c])
+
+    # /ping/<ping key>/<slug>/snooze/<minutes>
+    @app.route("/ping/{a}/{b}/{c}/{d}", methods=PING_METHODS, content_types=["*/*"])
+    def ping_four(a, b, c, d):
+        return _ping(app.current_request, [a, b, c, d])
 
 
 def _ping(request, parts: list[str]) -> Response:

@@ -29,9 +29,9 @@ REGION = "us-east-1"
 def _route(path: str) -> tuple[str, dict]:
     """The HTTP API route a ping path matches (`/ping/{a}/{b}`) and its path parameters."""
     parts = path.strip("/").split("/")
-    if parts[0] != "ping" or not 2 <= len(parts) <= 4 or not all(parts[1:]):
+    if parts[0] != "ping" or not 2 <= len(parts) <= 5 or not all(parts[1:]):
         raise ValueError(f"no ping route matches {path}")
-    names = "abc"[: len(parts) - 1]
+    names = "abcd"[: len(parts) - 1]
     return "/ping/" + "/".join("{" + n + "}" for n in names), dict(zip(names, parts[1:]))
 
 

@@ -88,7 +88,7 @@ def test_every_api_module_with_routes_is_imported_by_the_api_package():
 def test_the_ping_app_serves_the_ping_routes_only():
     import ping_app
 
-    assert sorted(ping_app.app.routes) == ["/ping/{a}", "/ping/{a}/{b}", "/ping/{a}/{b}/{c}"]
+    assert sorted(ping_app.app.routes) == ["/ping/{a}", "/ping/{a}/{b}", "/ping/{a}/{b}/{c}", "/ping/{a}/{b}/{c}/{d}"]
 
 
 @pytest.mark.parametrize(

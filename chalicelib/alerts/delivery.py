@@ -14,7 +14,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib import settings
 from chalicelib.alerts import notices
-from chalicelib.checks import channels, checks, dependencies, flips
+from chalicelib.checks import channels, checks, dependencies, flips, quiet
 from chalicelib.integrations import delivery_reports, limits, registry
 from chalicelib.lib import clock
 from chalicelib.lib.errors import TransportError
@@ -38,8 +38,10 @@ def handle_stream_records(records: list[dict], sleep=time.sleep) -> int:
     """Deliver the flips inserted in a batch of stream records; the notifications sent."""
     sent, pending = 0, 0
     for record in records:
-        if record.get("eventName") == "INSERT":
-            flip = Flip.from_raw_data(record["dynamodb"]["NewImage"])
+        # A MODIFY that sets `released` is a down alert a quiet time held, let go (quiet.py).
+        image = record.get("dynamodb", {}).get("NewImage", {})
+        if record.get("eventName") == "INSERT" or (record.get("eventName") == "MODIFY" and "released" in image):
+            flip = Flip.from_raw_data(image)
             delivered, waiting = _deliver(flip, sleep)
             sent, pending = sent + len(delivered), pending + waiting
     if pending:
@@ -58,7 +60,7 @@ def _deliver(flip: Flip, sleep) -> tuple[list[Notification], int]:
     if not (alerts or releases):
         return [], 0
     check = checks.get(flip.code)
-    if check is None:
+    if check is None or quiet.withheld(flip, check):
         return [], 0
     sent, pending = _notify(check, flip, sleep) if alerts and not dependencies.holds(check, flip) else ([], 0)
     # A check back from down: the alerts it held for the checks below it that are still down.

@@ -5,7 +5,7 @@ import unicodedata
 from chalicelib.accounts import teams
 from chalicelib.api.core import NOT_FOUND, ApiRequest, ApiResponse, error, text
 from chalicelib.api.routing import METHOD_NOT_ALLOWED, routes
-from chalicelib.checks import checks, dependencies, schedules
+from chalicelib.checks import checks, dependencies, quiet, run_bounds, schedules
 from chalicelib.checks import spec as check_spec
 from chalicelib.checks.check_json import to_dict, unique_key
 from chalicelib.store.models import Channel, Check
@@ -62,12 +62,12 @@ def create_check(request: ApiRequest) -> ApiResponse:
     except ValueError as e:
         return error(400, str(e))
     if existing is not None:
-        return _json(request, checks.update_config(existing, changes, request.now))
+        return _json(request, _snoozed(checks.update_config(existing, changes, request.now), spec, request))
     # The owner's limit across all their projects, as the dashboard's "Add Check" counts it.
     if teams.free_slots_for(request.project) <= 0:
         return ApiResponse(403, "", "text/plain")
     check = checks.create_check(request.project, request.now, **changes)
-    return _json(request, check, 201)
+    return _json(request, _snoozed(check, spec, request), 201)
 
 
 def _read_only_address(code: str) -> ApiResponse | None:
@@ -81,8 +81,9 @@ def update_check(request: ApiRequest, code: str) -> ApiResponse:
     if check is None:
         return NOT_FOUND
     try:
-        changes = _changes(request, check_spec.validate(request.json, extensions=request.version >= 3), check)
-        return _json(request, checks.update_config(check, changes, request.now))
+        spec = check_spec.validate(request.json, extensions=request.version >= 3)
+        changes = _changes(request, spec, check)
+        return _json(request, _snoozed(checks.update_config(check, changes, request.now), spec, request))
     except ValueError as e:
         return error(400, str(e))
     except Check.DoesNotExist:
@@ -149,11 +150,29 @@ def _changes(request: ApiRequest, spec: dict, check: Check | None) -> dict:
         changes["depends_on"] = dependencies.resolve_parent(request.project.code, code, spec["depends_on"])
     if "slug" in changes:
         changes["slug_key"] = checks.slug_key(request.project.ping_key, changes["slug"])
-    changes.update({name: spec[name] for name in check_spec.EXTENSIONS if name in spec and name not in changes})
+    changes.update(extension_changes(spec))
+    changes.update({name: spec[name] for name in run_bounds.FIELDS if name in spec})
     check_spec.check_run_bounds(
         *(changes.get(name, getattr(check, name, None)) for name in ("min_duration", "max_duration"))
     )
     return changes
+
+
+def extension_changes(spec: dict) -> dict:
+    """Check attributes from this project's validated fields: 1 and [] are stored as nothing."""
+    changes = {name: (None if spec[name] == 1 else spec[name]) for name in ("failure_threshold", "recovery_threshold") if name in spec}
+    if "quiet_windows" in spec:
+        changes["quiet_windows"] = quiet.stored(spec["quiet_windows"])
+    return changes
+
+
+def _snoozed(check: Check, spec: dict, request: ApiRequest) -> Check:
+    """A snooze set or ended by `snoozed_until`, and new windows, which let a held alert be decided again."""
+    if "quiet_windows" in spec:
+        check = quiet.reconsider(check, request.now)
+    if "snoozed_until" not in spec:
+        return check
+    return quiet.snooze(check, spec["snoozed_until"], request.now)
 
 
 def channel_codes(project_code: str, value: str) -> set[str]:

@@ -3,7 +3,7 @@ import hashlib
 from datetime import datetime
 
 from chalicelib import settings
-from chalicelib.checks import run_bounds, schedules
+from chalicelib.checks import quiet, run_bounds, schedules, thresholds
 from chalicelib.store.models import Check
 
 
@@ -64,6 +64,12 @@ def to_dict(check: Check, now: datetime, readonly: bool = False, version: int = 
         result["timeout"] = int(check.timeout)
     else:
         result.update(schedule=check.schedule, tz=check.tz)
-    if version >= 3:
-        result.update(run_bounds.api_fields(check))  # this project's fields, only when set
+    if version >= 3:  # this project's extensions (openapi.json: x-extension)
+        result.update(run_bounds.api_fields(check))  # only when set
+        result.update(
+            failure_threshold=thresholds.failure_threshold(check),
+            recovery_threshold=thresholds.recovery_threshold(check),
+            quiet_windows=quiet.loaded(check.quiet_windows),
+            snoozed_until=isoformat(check.snoozed_until) if check.snoozed_until and check.snoozed_until > now else None,
+        )
     return result

@@ -6,7 +6,7 @@ from datetime import datetime
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
-from chalicelib.checks import dependencies, flips, run_bounds, schedules
+from chalicelib.checks import dependencies, flips, run_bounds, schedules, thresholds
 from chalicelib.store import storage
 from chalicelib.store.models import Check, Flip, Notification, Ping, Project
 
@@ -109,14 +109,18 @@ def change_schedule(check: Check, changes: dict, now: datetime) -> Check:
 
 def _state_unchanged(check: Check):
     condition = Check.code.exists() & (Check.status == check.status)
-    for attribute, value in ((Check.last_ping, check.last_ping), (Check.last_start, check.last_start)):
+    attributes = [(Check.last_ping, check.last_ping), (Check.last_start, check.last_start)]
+    if check.status == "down":  # its alert_after is a held alert's time (quiet.py)
+        attributes.append((Check.alert_after, check.alert_after))
+    for attribute, value in attributes:
         condition &= attribute.does_not_exist() if value is None else attribute == value
     return condition
 
 
 def pause(check: Check, now: datetime) -> Check:
     """Stop monitoring until the next ping (or resume); a paused check is left as it is."""
-    actions = [Check.status.set("paused"), Check.last_start.remove(), Check.alert_after.remove(), Check.changed.set(now)]
+    actions = [Check.status.set("paused"), Check.last_start.remove(), Check.alert_after.remove(), Check.changed.set(now),
+               Check.alert_held_until.remove(), *thresholds.reset_actions()]  # fmt: skip
     return _change_status(check, "paused", actions + _forget_runs(check), now)
 
 
@@ -124,7 +128,7 @@ def resume(check: Check, now: datetime) -> Check:
     """A paused check starts afresh as "new"; the caller checks that it is paused."""
     actions = [
         Check.status.set("new"), Check.last_start.remove(), Check.last_ping.remove(),
-        Check.alert_after.remove(), Check.changed.set(now),
+        Check.alert_after.remove(), Check.changed.set(now), Check.alert_held_until.remove(), *thresholds.reset_actions(),
     ]
     return _change_status(check, "new", actions + _forget_runs(check), now, only_from="paused")
 
@@ -190,6 +194,7 @@ COPIED_FIELDS = (
     "desc", "tags", "kind", "timeout", "grace", "schedule", "tz", "methods", "manual_resume",
     "filter_subject", "filter_body", "filter_http_body", "filter_default_fail",
     "start_kw", "success_kw", "failure_kw", *run_bounds.FIELDS, "depends_on",
+    "failure_threshold", "recovery_threshold", "quiet_windows",
 )  # fmt: skip
 
 
@@ -227,7 +232,8 @@ def clear_events(check: Check) -> Check:
         actions=[
             Check.status.set("new"), Check.last_ping.remove(), Check.last_start.remove(),
             Check.last_start_rid.remove(), Check.last_duration.remove(), Check.runs.set({}),
-            Check.has_confirmation_link.set(False), Check.alert_after.remove(),
+            Check.has_confirmation_link.set(False), Check.alert_after.remove(), Check.alert_held_until.remove(),
+            *thresholds.reset_actions(),
         ],
         condition=Check.code.exists(),
     )

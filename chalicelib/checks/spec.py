@@ -5,8 +5,9 @@ a run-time bound off); only the first error is reported, as "json validation err
 <what is wrong>".
 """
 import re
+from datetime import datetime, timezone
 
-from chalicelib.checks import run_bounds, schedules
+from chalicelib.checks import quiet, run_bounds, schedules, thresholds
 
 SLUG_RE = re.compile(r"^[a-z0-9-_]*$")
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -24,11 +25,12 @@ class SpecError(ValueError):
 
 
 # This project's fields, not Healthchecks': API v3 only (v1 and v2 ignore them, as unknown fields).
-EXTENSIONS = (*run_bounds.FIELDS, "depends_on")
+EXTENSIONS = (*run_bounds.FIELDS, "depends_on", *thresholds.FIELDS, "quiet_windows", "snoozed_until")
 
 
 def validate(data: dict, extensions: bool = True) -> dict:
-    """The known fields of `data`, checked and normalised; SpecError on the first bad one."""
+    """The known fields of `data`, checked and normalised; SpecError on the first bad one.
+    Without `extensions` (API v1, v2) this project's own fields are unknown, hence ignored."""
     spec = {}
     for name, rule in RULES.items():
         if name in data and (extensions or name not in EXTENSIONS):
@@ -111,6 +113,38 @@ def _tz(name, value):
         raise SpecError(name, "is not a valid timezone") from None
 
 
+def _threshold(name, value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(name, "is not a number")
+    if value < 1:
+        raise SpecError(name, "is too small")
+    if value > thresholds.MAX_THRESHOLD:
+        raise SpecError(name, "is too large")
+    return value
+
+
+def _windows(name, value):
+    try:
+        return quiet.validate_windows(value)
+    except ValueError as e:
+        raise SpecError(name, str(e)) from None
+
+
+def _moment_or_null(name, value):
+    """An ISO 8601 date-time with its offset, as UTC; null (or "") for none."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise SpecError(name, "is not a string")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise SpecError(name, "is not an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise SpecError(name, "has no UTC offset")
+    return moment.astimezone(timezone.utc)
+
+
 def _unique(name, value):
     if not isinstance(value, list):
         raise SpecError(name, "is not an array")
@@ -146,4 +180,8 @@ RULES = {
     "max_duration": _run_seconds(run_bounds.SHORTEST_MAX_DURATION),
     "track_runs": _boolean,
     "depends_on": _check_uuid,  # v3 only (an extension): the parent check, see checks/dependencies.py
+    "failure_threshold": _threshold,
+    "recovery_threshold": _threshold,
+    "quiet_windows": _windows,
+    "snoozed_until": _moment_or_null,
 }

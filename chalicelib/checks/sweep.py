@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
-from chalicelib.checks import run_bounds, schedules
+from chalicelib.checks import quiet, run_bounds, schedules, thresholds
 from chalicelib.checks.flips import new_flip, update_with_flip
 from chalicelib.store.models import Check
 
@@ -89,6 +89,8 @@ def _alone(handle, check: Check, now: datetime) -> bool:
 
 def _handle(check: Check, now: datetime) -> bool:
     old_status, alert_after = check.status, check.alert_after
+    if old_status == "down":
+        return quiet.release(check, now)  # a down alert held by a quiet time, due to go
     unchanged = (Check.status == old_status) & (Check.alert_after == alert_after)
     if schedules.status(check, now) != "down":
         # Due by the index but not down by the rules (e.g. the schedule changed): re-aim.
@@ -96,7 +98,7 @@ def _handle(check: Check, now: datetime) -> bool:
         action = Check.alert_after.set(new_alert_after) if new_alert_after else Check.alert_after.remove()
         _conditional_update(check, [action], unchanged)
         return False
-    actions = [Check.status.set("down"), Check.alert_after.remove()]
+    actions = [Check.status.set("down"), Check.alert_after.remove(), *thresholds.reset_actions()]
     # The flip is dated when the check went down, not when the sweep noticed.
     created, detail = alert_after, None
     overdue = run_bounds.overdue_runs(check, alert_after)

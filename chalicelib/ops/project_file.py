@@ -7,13 +7,15 @@ from datetime import datetime
 
 from chalicelib.api import checks_api
 from chalicelib.api.core import ApiRequest
+from chalicelib.checks import quiet
 from chalicelib.checks import spec as check_spec
 from chalicelib.checks.check_json import to_dict
 from chalicelib.ops import OpsError
 from chalicelib.store.models import ApiKey, Channel, Check, Project
 
 # The check fields a file carries: what the API accepts, less the deprecated and the directive.
-FIELDS = tuple(name for name in check_spec.RULES if name not in ("subject", "subject_fail", "unique"))
+# (A snooze is state, not configuration: it does not travel.)
+FIELDS = tuple(name for name in check_spec.RULES if name not in ("subject", "subject_fail", "unique", "snoozed_until"))
 
 
 def find_project(code: str) -> Project:
@@ -24,7 +26,8 @@ def find_project(code: str) -> Project:
 
 
 def export_checks(project: Project, now: datetime) -> dict:
-    """{"project", "name", "checks": [...]}: each check's API fields, channels by name where unique."""
+    """{"project", "name", "quiet_windows", "checks": [...]}: the project's quiet windows, and each
+    check's API fields, channels by name where unique."""
     identifiers = _channel_identifiers(project.code)
     project_checks = sorted(Check.by_project.query(project.code), key=lambda c: (c.created, c.name))
     names = [c.name for c in project_checks]
@@ -38,7 +41,8 @@ def export_checks(project: Project, now: datetime) -> dict:
         if parent is not None:  # by name where the name is unique, so the file travels to another project
             item["depends_on"] = parent.name if parent.name and names.count(parent.name) == 1 else parent.code
         exported.append(item)
-    return {"project": project.code, "name": project.name, "checks": exported}
+    return {"project": project.code, "name": project.name, "quiet_windows": quiet.loaded(project.quiet_windows),
+            "checks": exported}  # fmt: skip
 
 
 def _channel_identifiers(project_code: str) -> dict[str, str]:
@@ -56,8 +60,15 @@ def import_checks(project: Project, data, now: datetime) -> dict:
     items = data.get("checks") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise OpsError('The file must hold a list of checks, or an object with a "checks" list')
+    windows = data.get("quiet_windows") if isinstance(data, dict) else None
+    try:
+        windows = None if windows is None else quiet.validate_windows(windows)
+    except ValueError as e:
+        raise OpsError(f"the project's quiet_windows: {e}") from None
     requests = [_request(project, item, number, now) for number, item in enumerate(items, 1)]
     parents = _parents(project, items)
+    if windows is not None:  # a file without the key leaves the project's windows alone
+        quiet.set_project_windows(project, windows)
     counts = {"created": 0, "updated": 0}
     codes = []
     for number, request in enumerate(requests, 1):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
-from chalicelib.checks import run_bounds, schedules
+from chalicelib.checks import run_bounds, schedules, thresholds
 from chalicelib.checks.flips import new_flip, update_with_flip
 from chalicelib.pings import retention
 from chalicelib.store.models import Check
@@ -53,9 +53,9 @@ class Effect:
     run_removes: list = field(default_factory=list)
     old_status: str = ""
     new_status: str | None = None  # set when the status changes (a flip)
+    detail: str | None = None  # the flip's reason in words, when it has figures (run bounds, thresholds)
     duration: float | None = None  # this ping's run duration, when paired with its start
     expires: datetime | None = None  # when DynamoDB may delete the ping's item (None: the prune does)
-    detail: str | None = None  # the flip's words when a success counts as a failure (run_bounds)
 
 
 def decide(check: Check, kind: str, rid: str | None, now: datetime) -> Effect:
@@ -102,12 +102,16 @@ def _finish(check: Check, kind: str, rid: str | None, now: datetime, effect: Eff
         if 0 <= seconds <= MAX_DURATION.total_seconds():
             effect.duration = round(seconds, 3)
 
-    # A success whose run was shorter than min_duration or longer than max_duration fails.
-    effect.detail = run_bounds.finish_problem(check, effect.duration) if kind == "success" else None
-    new_status = "down" if kind == "fail" or effect.detail else "up"
+    # A success whose run was shorter than min_duration or longer than max_duration is a failure,
+    # counted as one by the failure threshold.
+    out_of_bounds = run_bounds.finish_problem(check, effect.duration) if kind == "success" else None
+    new_status, streak = thresholds.judge(check, "fail" if out_of_bounds else kind, effect.sets)
+    detail = "; ".join(words for words in (out_of_bounds, streak) if words) or None
     if check.status != new_status:
-        effect.new_status = new_status
+        effect.new_status, effect.detail = new_status, detail
         effect.sets["status"] = new_status
+        if check.alert_held_until is not None:
+            effect.sets["alert_held_until"] = None  # that downtime is over: nothing is held any more
 
 
 def _open_runs(check: Check) -> dict[str, float]:
@@ -139,9 +143,13 @@ def _condition(check: Check, effect: Effect):
     if effect.kind == "start":
         # A start keeps last_ping, and alert_after depends on it.
         condition &= _same(Check.last_ping, check.last_ping)
+    if check.status == "down":
+        # A down check's alert_after is a held alert's time (quiet.py), set by delivery meanwhile.
+        condition &= _same(Check.alert_after, check.alert_after)
     for key in effect.run_removes:
         condition &= Check.runs[key].exists()
-    return condition
+    counts = thresholds.condition(check) if effect.kind in ("success", "fail") else None
+    return condition if counts is None else condition & counts
 
 
 def _same(attribute, value):

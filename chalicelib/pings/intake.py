@@ -1,4 +1,5 @@
-"""The ping endpoint: /ping/<uuid>[/action] and /ping/<ping key>/<slug>[/action].
+"""The ping endpoint: /ping/<uuid>[/action] and /ping/<ping key>/<slug>[/action], and the
+snooze, /ping/<uuid>/snooze/<minutes> and /ping/<ping key>/<slug>/snooze/<minutes>.
 
 Kept light on purpose: no jinja2, fido2 or integrations are imported on this path.
 """
@@ -9,7 +10,7 @@ from datetime import datetime
 
 from chalicelib import settings
 from chalicelib.accounts import projects
-from chalicelib.checks import channels, checks
+from chalicelib.checks import channels, checks, quiet
 from chalicelib.pings import effects, retention
 from chalicelib.store import storage
 from chalicelib.store.models import Check, Ping
@@ -32,6 +33,7 @@ class Target:
     slug: str | None = None
     action: str = "success"
     exitstatus: int | None = None
+    snooze_minutes: int | None = None  # a snooze (0 ends it), not a ping
 
 
 @dataclass
@@ -58,6 +60,8 @@ BAD_URL = PingResponse(400, "invalid url format")
 def parse_path(parts: list[str]) -> Target | PingResponse:
     """Read the path segments after /ping/ into a Target, or the error Healthchecks gives."""
     parts = [p for p in parts if p]
+    if (len(parts) == 3 and UUID_RE.match(parts[0]) or len(parts) == 4) and parts[-2] == "snooze":
+        return _snooze_target(parts)
     if len(parts) == 1 and UUID_RE.match(parts[0]):
         return Target(code=parts[0])
     if len(parts) == 2 and UUID_RE.match(parts[0]) and _is_action(parts[1]):
@@ -69,6 +73,20 @@ def parse_path(parts: list[str]) -> Target | PingResponse:
             return BAD_URL
         target = Target(ping_key=parts[0], slug=parts[1])
         return _with_action(target, parts[2]) if len(parts) == 3 else target
+    return NOT_FOUND
+
+
+def _snooze_target(parts: list[str]) -> Target | PingResponse:
+    """/<uuid>/snooze/<minutes> or /<ping key>/<slug>/snooze/<minutes>."""
+    minutes = parts[-1]
+    if not (minutes.isascii() and minutes.isdigit()) or int(minutes) > quiet.MAX_SNOOZE_MINUTES:
+        return BAD_URL
+    if len(parts) == 3:
+        return Target(code=parts[0], snooze_minutes=int(minutes))
+    if all(URL_SLUG_RE.match(p) for p in parts[:2]):
+        if parts[1] != parts[1].lower():
+            return BAD_URL
+        return Target(ping_key=parts[0], slug=parts[1], snooze_minutes=int(minutes))
     return NOT_FOUND
 
 
@@ -106,6 +124,8 @@ def handle(target: Target, request: PingRequest, now: datetime) -> PingResponse:
     if len(found) > 1:
         return PingResponse(409, "ambiguous slug")
     check = found[0] if found else None
+    if target.snooze_minutes is not None:
+        return _snooze(check, target.snooze_minutes, now)
     if check is None and target.slug and request.query.get("create") == "1":
         check = _auto_create(target.ping_key, target.slug, now)
         created = check is not None
@@ -129,6 +149,17 @@ def handle(target: Target, request: PingRequest, now: datetime) -> PingResponse:
     except effects.CheckGone:
         return NOT_FOUND
     return PingResponse(201, "Created") if created else PingResponse(200, "OK")
+
+
+def _snooze(check: Check | None, minutes: int, now: datetime) -> PingResponse:
+    """Silence the check's alerts for `minutes` (0 ends the snooze): one write, no ping stored."""
+    if check is None:
+        return NOT_FOUND
+    try:
+        quiet.snooze_for(check, minutes, now)
+    except Check.DoesNotExist:
+        return NOT_FOUND
+    return PingResponse(200, "OK")
 
 
 def find(target: Target) -> list[Check]:

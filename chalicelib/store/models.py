@@ -70,6 +70,9 @@ class Project(Model):
     check_limit = NumberAttribute(default=settings.CHECK_LIMIT)
     ping_log_limit = NumberAttribute(default=settings.PING_LOG_LIMIT)
     show_slugs = BooleanAttribute(default=False)  # the dashboard shows slug ping URLs
+    # Recurring quiet windows of every check in the project, as JSON (chalicelib/checks/quiet.py);
+    # None for none. On the project, not copied to its checks: alert delivery reads it.
+    quiet_windows = UnicodeAttribute(null=True)
     by_ping_key = ProjectByPingKey()
 
 
@@ -155,6 +158,12 @@ class Check(Model):
     # watched, as Healthchecks (max_duration implies it).
     track_runs = BooleanAttribute(null=True)
     ping_log_limit = NumberAttribute(default=settings.PING_LOG_LIMIT)
+    # Failures in a row that send the check down, successes in a row that bring it back up
+    # (chalicelib/checks/thresholds.py); None is 1, Healthchecks' behaviour.
+    failure_threshold = NumberAttribute(null=True)
+    recovery_threshold = NumberAttribute(null=True)
+    # The check's own recurring quiet windows, as JSON (chalicelib/checks/quiet.py); None for none.
+    quiet_windows = UnicodeAttribute(null=True)
 
     # State, changed by pings, the sweep and pause/resume.
     status = UnicodeAttribute(default="new")  # new | up | down | paused
@@ -183,6 +192,15 @@ class Check(Model):
     # project; while the parent or one of its ancestors is down, this check's down alerts are
     # held (chalicelib/checks/dependencies.py). None for the many checks that depend on nothing.
     depends_on = UnicodeAttribute(null=True)
+    # Failures in a row while not down, successes in a row while down, counted by the ping's own
+    # write only when a threshold is over 1; None when nothing is being counted.
+    fail_streak = NumberAttribute(null=True)
+    ok_streak = NumberAttribute(null=True)
+    # Alerts silenced until then by a snooze (/ping/<uuid>/snooze/<minutes>, the dashboard, the API).
+    snoozed_until = UTCDateTimeAttribute(null=True)
+    # A down alert held back by a quiet window or a snooze: it goes out then if the check is still
+    # down (the sweep finds it by alert_after, which a held down check keeps); None when none is held.
+    alert_held_until = UTCDateTimeAttribute(null=True)
 
     # Index keys: "<ping key>/<slug>" (set only with both) and the due index's shard.
     slug_key = UnicodeAttribute(null=True)
@@ -234,6 +252,10 @@ class Flip(Model):
     # the ancestor that covered it. None for every other flip.
     dependency = UnicodeAttribute(null=True)
     covered_by = UnicodeAttribute(null=True)
+    # A down alert held back by a quiet time until then (set by delivery), and when the sweep let it
+    # go because the check was still down: the stream's MODIFY then delivers it (chalicelib/checks/quiet.py).
+    held_until = UTCDateTimeAttribute(null=True)
+    released = UTCDateTimeAttribute(null=True)
     expires = TTLAttribute()
 
 

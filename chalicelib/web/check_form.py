@@ -6,7 +6,7 @@ Durations come as seconds (`timeout`) or as a number and a unit (`timeout_value`
 """
 import re
 
-from chalicelib.checks import schedules
+from chalicelib.checks import quiet, schedules, thresholds
 from chalicelib.checks import spec as check_spec
 
 KINDS = ("simple", "cron", "oncalendar")
@@ -15,7 +15,7 @@ DEFAULT_TIMEOUT, DEFAULT_GRACE = 86400, 3600
 LABELS = {
     "timeout": "Period", "grace": "Grace time", "tz": "Time zone", "desc": "Description",
     "start_kw": "Start keywords", "success_kw": "Success keywords", "failure_kw": "Failure keywords",
-    "methods": "Allowed methods",
+    "methods": "Allowed methods", "failure_threshold": "Failures in a row", "recovery_threshold": "Successes in a row",
 }  # fmt: skip
 PROBLEMS = {
     "does not match pattern": "may contain only lower-case letters, digits, - and _",
@@ -104,6 +104,24 @@ def _run_time_problem(error: check_spec.SpecError) -> str:
     if error.problem == "is not less than max_duration":
         return "The shortest run must be shorter than the longest."
     return f"{label} {error.problem}."
+
+
+def alerting_fields(form: dict[str, list[str]]) -> dict:
+    """failure_threshold, recovery_threshold (1 stored as nothing) and quiet_windows (JSON), as Check attributes."""
+    values = {}
+    for name in ("failure_threshold", "recovery_threshold"):
+        text = _text(form, name, "1").strip()
+        values[name] = int(text) if text.isdigit() else text
+    try:
+        windows = quiet.parse_lines(_text(form, "quiet_windows"))
+    except ValueError as e:
+        raise FormError("quiet_windows", f"Quiet windows: {e}") from None
+    try:
+        fields = check_spec.validate(values)
+    except check_spec.SpecError as e:
+        raise FormError(e.field_name, f"{LABELS[e.field_name]} must be a whole number from 1 to {thresholds.MAX_THRESHOLD}.") from None
+    fields = {name: (None if value == 1 else value) for name, value in fields.items()}
+    return {**fields, "quiet_windows": quiet.stored(windows)}
 
 
 def validated(values: dict) -> dict:

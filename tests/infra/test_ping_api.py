@@ -15,7 +15,7 @@ from chalicelib.store.models import Check, Ping
 from infra import build
 from infra.ping_function import http_api_event, measure_process
 
-PING_PATHS = ["/ping/{a}", "/ping/{a}/{b}", "/ping/{a}/{b}/{c}"]
+PING_PATHS = ["/ping/{a}", "/ping/{a}/{b}", "/ping/{a}/{b}/{c}", "/ping/{a}/{b}/{c}/{d}"]
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +195,15 @@ def test_healthchecks_slug_urls_through_the_http_api(aws, project, check, suffix
     response = ping_app.app(http_api_event("HEAD", f"/ping/{project.ping_key}/{check.slug}{suffix}"), None)
     assert response["statusCode"] == 200
     assert [(p.kind, p.method) for p in Ping.query(check.code)] == [(kind, "HEAD")]
+
+
+def test_snooze_urls_of_both_forms_through_the_http_api(aws, project, check, now):
+    """/ping/<uuid>/snooze/<minutes> (three segments) and the slug form's four, the deepest route."""
+    for path in (f"/ping/{check.code}/snooze/30", f"/ping/{project.ping_key}/{check.slug}/snooze/60"):
+        response = ping_app.app(http_api_event("GET", path), None)
+        assert (response["statusCode"], response["body"]) == (200, "OK")
+    assert Check.get(check.code).snoozed_until is not None
+    assert list(Ping.query(check.code)) == []  # a snooze is not a ping
 
 
 def test_a_binary_body_arrives_base64_encoded_and_is_stored_as_sent(aws, check):

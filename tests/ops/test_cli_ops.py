@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import settings
 from chalicelib.accounts import passwords, projects, users
-from chalicelib.checks import channels, checks
+from chalicelib.checks import channels, checks, quiet
 from chalicelib.ops import OpsError, accounts, cli, doctor, objects, project_file
 from chalicelib.store import aws, models
 from chalicelib.store.models import Check, Member, Ping, Project, User
@@ -220,7 +220,7 @@ def test_exportproject_gives_each_checks_api_fields(configured, now):
         "name": "Backups", "slug": "backups", "tags": "prod", "desc": "", "timeout": 3600, "grace": 600,
         "manual_resume": False, "filter_subject": False, "filter_body": False, "filter_http_body": False,
         "filter_default_fail": False, "methods": "", "start_kw": "", "success_kw": "", "failure_kw": "",
-        "channels": "Ops mail",
+        "failure_threshold": 1, "recovery_threshold": 1, "quiet_windows": [], "channels": "Ops mail",
     }  # fmt: skip
     assert (nightly["schedule"], nightly["tz"], "timeout" in nightly) == ("0 3 * * *", "Europe/Riga", False)
 
@@ -235,6 +235,28 @@ def test_importproject_recreates_the_checks_in_another_project(configured, now):
     assert project_file.import_checks(other, exported, now) == {"created": 2, "updated": 0}
     again = project_file.export_checks(other, now)
     assert again["checks"] == exported["checks"]
+
+
+def test_export_and_import_carry_thresholds_and_quiet_windows(project, make_check, now):
+    window = {"schedule": "0 2 * * 6", "duration": 5400, "tz": "Europe/Riga"}
+    quiet.set_project_windows(project, [window])
+    make_check(name="Flaky", slug="flaky", failure_threshold=3, recovery_threshold=2, quiet_windows=quiet.stored([window]))
+    exported = project_file.export_checks(project, now)
+    [flaky] = exported["checks"]
+    assert exported["quiet_windows"] == [window]
+    assert (flaky["failure_threshold"], flaky["recovery_threshold"], flaky["quiet_windows"]) == (3, 2, [window])
+
+    other = projects.create_project("Copy", now).project
+    project_file.import_checks(other, exported, now)
+    again = project_file.export_checks(other, now)
+    assert (again["quiet_windows"], again["checks"]) == (exported["quiet_windows"], exported["checks"])
+
+
+def test_importproject_refuses_bad_project_windows_before_writing(project, now):
+    data = {"quiet_windows": [{"schedule": "0 2 * * 6", "duration": 5}], "checks": [{"name": "fine"}]}
+    with pytest.raises(OpsError, match="the project's quiet_windows: window 1: duration must be"):
+        project_file.import_checks(project, data, now)
+    assert checks.count_in_project(project.code) == 0
 
 
 def test_importproject_updates_the_check_with_the_same_slug(configured, now):

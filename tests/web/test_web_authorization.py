@@ -36,6 +36,14 @@ ROUTES = [
     ("POST", "/projects/{project}/checks/add/", "write", {"name": "New", "kind": "simple", "timeout": "3600", "grace": "60"}),
     ("POST", "/checks/{check}/timeout/", "write", {"kind": "cron", "schedule": "0 9 * * *", "tz": "UTC", "grace": "60"}),
     ("POST", "/checks/oncalendar_preview/", "login", {"schedule": "daily", "tz": "UTC"}),
+    # alerting rules and snoozes (chalicelib/web/pages/alerting_pages.py)
+    ("POST", "/checks/{check}/alerting/", "write", {"failure_threshold": "2", "recovery_threshold": "1", "quiet_windows": ""}),
+    ("POST", "/checks/{check}/snooze/", "write", {"minutes": "30"}),
+    ("POST", "/checks/{check}/run_time/", "write", {"min_duration_value": "1", "min_duration_unit": "60", "max_duration_value": "2", "max_duration_unit": "3600"}),
+    ("POST", "/checks/{check}/run_time_preview/", "read", {"min_duration_value": "1", "min_duration_unit": "60"}),
+    ("POST", "/checks/{check}/depends_on/", "write", {"depends_on": ""}),
+    ("POST", "/checks/{check}/alerting_preview/", "read", {"failure_threshold": "2", "recovery_threshold": "1", "quiet_windows": ""}),
+    ("POST", "/projects/{project}/quiet_windows_preview/", "read", {"quiet_windows": "0 2 * * * | 1h | UTC"}),
     ("GET", "/projects/{project}/badges/", "read", None),
     ("POST", "/projects/{project}/badges/", "read", {"target": "check", "check": "", "fmt": "json", "states": "3"}),
     # projects, teams, integrations (chalicelib/web/pages/projects_pages.py, integrations_pages.py)

@@ -7,6 +7,7 @@ from chalicelib.store.models import Channel, Check, Project
 from chalicelib.web import access, check_form, event_text, render
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
 from chalicelib.web.navigation import project_nav
+from chalicelib.web.pages import alerting_pages
 from chalicelib.web.routing import Pages
 
 pages = Pages(__name__)
@@ -143,6 +144,7 @@ def status_context(request: WebRequest, check: Check, project: Project) -> dict:
         "started": check.last_start is not None,
         "title": title,
         "now": request.now,
+        **alerting_pages.snooze_context(check, request.user.tz or "UTC", request.now),
     }
 
 

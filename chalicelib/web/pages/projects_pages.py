@@ -2,6 +2,7 @@
 from chalicelib import settings
 from chalicelib.accounts import project_overview, projects, teams
 from chalicelib.accounts.limits import TryLater
+from chalicelib.checks import quiet
 from chalicelib.store.models import Check, Project, User
 from chalicelib.web import access, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, json_response, redirect
@@ -80,7 +81,7 @@ def _settings(request: WebRequest, project: Project, role: str, error: str = "",
         transfer_email=_email_of(transfer.user) if transfer else "", asked_me=bool(transfer and transfer.user == request.user.id),
         owner=owner, owner_checks=teams.owned_check_count(owner) if owner else 0,
         project_checks=Check.by_project.count(project.code), metrics_url=_metrics_url(project),
-        name_max=projects.NAME_MAX,
+        name_max=projects.NAME_MAX, quiet_window_lines=quiet.lines(quiet.loaded(project.quiet_windows)),
     )
 
 
@@ -141,10 +142,17 @@ def _reject_transfer(request, project, role):
     return _back(project)
 
 
+def _set_quiet_windows(request, project, role):
+    quiet.set_project_windows(project, quiet.parse_lines(request.field("quiet_windows")))  # ValueError: shown on the page
+    sessions.flash(request, "The project's quiet windows are saved.")
+    return _back(project)
+
+
 # The settings page's POST actions, by the name of the button: (the role they need, the handler).
 # Accepting or rejecting a transfer needs only membership: the handler checks who was asked.
 ACTIONS = {
     "set_project_name": ("write", _rename),
+    "set_quiet_windows": ("write", _set_quiet_windows),
     "create_key": ("write", _create_key),
     "revoke_key": ("write", _revoke_key),
     "invite_team_member": ("manage", _invite),
