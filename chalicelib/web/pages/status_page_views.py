@@ -200,6 +200,7 @@ def public_page(request: WebRequest, slug: str) -> WebResponse:
         view=view, page=page, now=request.now, refresh=REFRESH_SECONDS, states=status_pages.STATES,
         days=status_pages.DAYS, incident_days=status_pages.INCIDENT_DAYS, day_text=status_pages.day_text,
         uptime_text=status_pages.uptime_text, duration_text=status_pages.duration_text, base=_base(page), words=_words,
+        words_day=lambda day: f"{day.day} {day:%b %Y}",
     )  # fmt: skip
     return _public(body, "text/html; charset=utf-8")
 
