@@ -323,16 +323,23 @@ def _merge(periods: list[Incident]) -> list[Incident]:
 
 def daily(periods: list[Incident], monitored_from: datetime, now: datetime) -> list[Day]:
     """DAYS bars, oldest first: each UTC day's uptime over the part of it that was monitored."""
+    first = window_start(now)
+    down = [timedelta(0)] * DAYS
+    for period in periods:  # each period adds to the days it spans, not every day to every period
+        start, end = max(first, period.start), min(now, period.end or now)
+        while start < end:
+            index = (start.date() - first.date()).days
+            day_end = min(end, datetime.combine(start.date() + timedelta(days=1), time(), tzinfo=timezone.utc))
+            down[index] += day_end - start
+            start = day_end
     days = []
-    for offset in range(DAYS - 1, -1, -1):
-        start = datetime.combine(now.date() - timedelta(days=offset), time(), tzinfo=timezone.utc)
-        end = min(now, start + timedelta(days=1))
-        monitored = end - max(start, monitored_from)
+    for index in range(DAYS):
+        start = first + timedelta(days=index)
+        monitored = min(now, start + timedelta(days=1)) - max(start, monitored_from)
         if monitored <= timedelta(0):
             days.append(Day(start.date(), None, timedelta(0)))
-            continue
-        down = sum((max(timedelta(0), min(end, p.end or now) - max(start, p.start)) for p in periods), timedelta(0))
-        days.append(Day(start.date(), max(0.0, 100 * (1 - down / monitored)), down))
+        else:
+            days.append(Day(start.date(), max(0.0, 100 * (1 - down[index] / monitored)), down[index]))
     return days
 
 
