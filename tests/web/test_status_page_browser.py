@@ -89,7 +89,7 @@ def test_the_page_fits_a_phone(chromium, published, screenshot):
 
 def test_a_note_written_in_the_dashboard_appears_under_the_incident(manager, published, chromium):
     manager.reload()
-    form = manager.locator("form.incident-note").first
+    form = manager.locator(".incident-note form").first
     form.locator("textarea").fill("The job's host rebooted for updates.")
     form.get_by_role("button", name="Save note").click()
     expect(manager.locator("body")).to_contain_text("Note saved.")

@@ -232,3 +232,25 @@ def test_markup_in_the_title_message_and_public_names_is_escaped(web, editor_url
     html = visitor.get("/status/acme/").body.decode()
     assert "<script" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 4  # title, heading, message, item
+
+
+@pytest.mark.parametrize("role, allowed", [("m", True), ("w", False), ("r", False)])
+def test_only_managers_publish(web, make_member, editor_url, secret, visitor, role, allowed):
+    web.login(make_member(role))
+    response = save(web, editor_url, secret, slug="acme")
+    assert response.status_code == (302 if allowed else 403)
+    assert visitor.get("/status/acme/").status_code == (200 if allowed else 404)
+
+
+@pytest.mark.parametrize("role", ["w", "r"])
+def test_members_see_no_page_settings_form(web, make_member, editor_url, role):
+    web.login(make_member(role))
+    html = web.get(editor_url).body.decode()
+    assert 'id="page-settings"' not in html and 'name="remove_page"' not in html
+
+
+def test_a_read_only_member_sees_notes_but_cannot_write_one(web, make_member, published, project, secret, now):
+    status_pages.save_note(secret, now - timedelta(days=2), "A full disk.", may_replace=True)
+    web.login(make_member("r"))
+    html = web.get(f"/projects/{project.code}/status_pages/acme/").body.decode()
+    assert "A full disk." in html and 'name="save_note"' not in html

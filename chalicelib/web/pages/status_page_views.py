@@ -86,16 +86,22 @@ def edit(request: WebRequest, code: str, slug: str) -> WebResponse:
 
 
 def _page_form(request: WebRequest) -> dict:
-    """The editor's fields; each shown item is a `show` value "check:<code>" or "tag:<tag>",
-    with its public name in the field "name:<that value>", in the order the form lists them."""
-    items = []
-    for shown in request.fields("show"):
-        kind, _, key = shown.partition(":")
-        items.append((kind, key, request.field("name:" + shown)))
+    """The editor's fields, as status_pages.update takes them."""
     return {
         "title": request.field("title"), "slug": request.field("slug"), "logo_url": request.field("logo_url"),
-        "message": request.field("message"), "published": request.field("published") == "on", "items": items,
+        "message": request.field("message"), "published": request.field("published") == "on",
+        "items": _shown_items(request.form),
     }  # fmt: skip
+
+
+def _shown_items(form: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    """Each shown item is a `show` value "check:<code>" or "tag:<tag>", with its public name in the
+    field "name:<that value>", in the order the form lists them: (kind, key, public name)."""
+    items = []
+    for shown in form.get("show", []):
+        kind, _, key = shown.partition(":")
+        items.append((kind, key, (form.get("name:" + shown) or [""])[0]))
+    return items
 
 
 def _save_note(request: WebRequest, project: Project, role: str) -> None:
@@ -124,7 +130,7 @@ def _editor(request, project, role, page: StatusPage, listed, error="", form=Non
     names = {check.code: check.name or check.code for check in listed}
     return render.render(
         request, "status_pages/edit.html", status=status, **project_nav(project), section="status_pages",
-        page=page, choices=_choices(page, listed, form), error=error, view=view, names=names,
+        page=page, choices=_choices(page, listed, form), error=error,
         notes=_note_rows(view, names), can_manage=access.allows(role, "manage"), can_write=access.allows(role, "write"),
         public_url=f"{settings.SITE_ROOT}/status/{page.slug}/", limits=status_pages,
     )  # fmt: skip
@@ -134,7 +140,7 @@ def _choices(page: StatusPage, listed, form) -> list[dict]:
     """The editor's rows: what the page shows first (in its order), then every other check and tag."""
     shown = [(("check", i["check"]) if "check" in i else ("tag", i["tag"]), i["name"]) for i in status_pages.items_of(page)]
     if form is not None:  # a refused save shows what was sent
-        shown = [((kind, key), name) for kind, key, name in _page_form_items(form)]
+        shown = [((kind, key), name) for kind, key, name in _shown_items(form)]
     rows, seen = [], set()
     labels = {("check", c.code): c.name or c.code for c in listed}
     labels.update({("tag", tag): f"Tag: {tag}" for c in listed for tag in c.tags.split()})
@@ -146,14 +152,6 @@ def _choices(page: StatusPage, listed, form) -> list[dict]:
         if key not in seen:
             rows.append({"value": f"{key[0]}:{key[1]}", "label": labels[key], "name": "", "shown": False})
     return rows
-
-
-def _page_form_items(form: dict[str, list[str]]) -> list[tuple[str, str, str]]:
-    result = []
-    for shown in form.get("show", []):
-        kind, _, key = shown.partition(":")
-        result.append((kind, key, (form.get("name:" + shown) or [""])[0]))
-    return result
 
 
 def _note_rows(view: status_pages.PageView, names: dict[str, str]) -> list[dict]:
