@@ -58,6 +58,7 @@ bench: setup package
 	$(PY) -m bench.alert_latency
 	$(PY) -m bench.cost_model
 	$(PY) -m bench.dashboard
+	$(PY) -m bench.status_page
 
 # The Lambda zip and the CloudFormation template of a stage, in build/<stage>/package (docs/DEPLOY.md).
 STAGE ?= dev

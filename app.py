@@ -25,6 +25,7 @@ from chalicelib.web.pages import (
     report_pages,
     schedule_pages,
     static_files,
+    status_page_views,
     tv,
     two_factor_pages,
 )
@@ -36,7 +37,7 @@ app.register_blueprint(api.ROUTES.blueprint())
 WEB_PAGES = [
     projects_pages, integrations_pages, integration_flows, cloaked, check_details, check_log, check_actions,
     accounts_pages, account_settings, report_pages, two_factor_pages, checks_list, schedule_pages,
-    contact_card, tv, badges_page, static_files, alerting_pages,
+    contact_card, tv, badges_page, status_page_views, static_files, alerting_pages,
 ]
 for page_module in WEB_PAGES:
     app.register_blueprint(page_module.pages.blueprint())

@@ -1,6 +1,6 @@
 """Deleting a project with everything in it, and closing an account with the projects it owns."""
 from chalicelib.accounts import users
-from chalicelib.checks import checks
+from chalicelib.checks import checks, status_pages
 from chalicelib.store.models import ApiKey, Channel, Check, Credential, Member, Project, Session, User
 
 
@@ -12,6 +12,7 @@ def delete_project(project: Project) -> None:
     _delete_all(Channel, Channel.by_project.query(project.code))
     _delete_all(ApiKey, ApiKey.by_project.query(project.code))
     _delete_all(Member, Member.query(project.code))
+    status_pages.delete_all(project.code)
     project.delete()
 
 

@@ -256,6 +256,10 @@ class Flip(Model):
     # go because the check was still down: the stream's MODIFY then delivers it (chalicelib/checks/quiet.py).
     held_until = UTCDateTimeAttribute(null=True)
     released = UTCDateTimeAttribute(null=True)
+    # The team's note on the incident this down flip starts, shown on the project's public status
+    # pages (chalicelib/checks/status_pages.py); kept on the flip so that the flips a page reads
+    # anyway carry it. None on almost every flip.
+    note = UnicodeAttribute(null=True)
     expires = TTLAttribute()
 
 
@@ -425,9 +429,31 @@ class MonthlyUsage(Model):
     expires = TTLAttribute()
 
 
+class StatusPageByProject(GlobalSecondaryIndex):
+    Meta = _index_meta("by_project", AllProjection())
+    project = UnicodeAttribute(hash_key=True)
+
+
+class StatusPage(Model):
+    """A project's public status page (chalicelib/checks/status_pages.py), found by its slug: the
+    table's key, so a slug is unique across the site by a conditional put, and a view is one GetItem."""
+
+    Meta = _meta("status_pages")
+    slug = UnicodeAttribute(hash_key=True)
+    project = UnicodeAttribute()
+    created = UTCDateTimeAttribute()
+    title = UnicodeAttribute(default="")
+    logo_url = UnicodeAttribute(null=True)  # https only
+    message = UnicodeAttribute(null=True)
+    published = BooleanAttribute(default=False)  # unpublished pages answer 404
+    # What the page shows, in order, as JSON: [{"check": code, "name": public name} or {"tag": tag, "name": ...}].
+    items = UnicodeAttribute(default="[]")
+    by_project = StatusPageByProject()
+
+
 ALL_MODELS = [
     Project, ApiKey, Check, Ping, Flip, Channel, Notification, User, EmailClaim, Member, Session, TokenBucket, MonthlyUsage,
-    Credential,
+    Credential, StatusPage,
 ]  # fmt: skip
 
 

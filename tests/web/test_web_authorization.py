@@ -3,12 +3,15 @@
 Each page's author adds its routes to ROUTES: (method, path, need, form). `need` is the weakest
 role's capability that may use the route: "login" (any logged-in user), "read" (any member),
 "write" (member "w" and up), "manage" (manager "m" and up) or "owner". Paths may name {project},
-{check}, {paused} (a paused check), {channel}, {n} (a ping number) and {kind} (email), {flow} (discord); `form` is what a POST sends so that an allowed
+{check}, {paused} (a paused check), {channel}, {n} (a ping number), {kind} (email), {flow} (discord), {page} (a status page's slug),
+{incident} and {noted_incident} (the times of two down flips of {check}, the second with a note); `form` is what a POST sends so that an allowed
 request succeeds (a redirect or a 2xx).
 """
+from datetime import timedelta
+
 import pytest
 
-from chalicelib.checks import channels, checks
+from chalicelib.checks import channels, checks, flips, status_pages
 from chalicelib.checks.check_json import unique_key
 from chalicelib.web.access import NEEDS, RANK
 
@@ -46,6 +49,18 @@ ROUTES = [
     ("POST", "/projects/{project}/quiet_windows_preview/", "read", {"quiet_windows": "0 2 * * * | 1h | UTC"}),
     ("GET", "/projects/{project}/badges/", "read", None),
     ("POST", "/projects/{project}/badges/", "read", {"target": "check", "check": "", "fmt": "json", "states": "3"}),
+    # status pages (chalicelib/web/pages/status_page_views.py): managers publish, members write a note
+    # on an incident that has none, only managers change a written one
+    ("GET", "/projects/{project}/status_pages/", "read", None),
+    ("POST", "/projects/{project}/status_pages/", "manage", {"title": "Public"}),
+    ("GET", "/projects/{project}/status_pages/{page}/", "read", None),
+    ("POST", "/projects/{project}/status_pages/{page}/", "manage", {
+        "save_page": "1", "title": "Ours", "show": "check:{check}", "name:check:{check}": "API", "published": "on"}),
+    ("POST", "/projects/{project}/status_pages/{page}/", "manage", {"remove_page": "1"}),
+    ("POST", "/projects/{project}/status_pages/{page}/", "write", {
+        "save_note": "1", "check": "{check}", "at": "{incident}", "note": "A disk filled up."}),
+    ("POST", "/projects/{project}/status_pages/{page}/", "manage", {
+        "save_note": "1", "check": "{check}", "at": "{noted_incident}", "note": "Fixed for good."}),
     # projects, teams, integrations (chalicelib/web/pages/projects_pages.py, integrations_pages.py)
     ("GET", "/", "login", None),
     ("GET", "/projects/menu/", "login", None),
@@ -106,9 +121,15 @@ def target(project, check, user, now, ping, outbox, monkeypatch):
     channel = channels.create_channel(project.code, "email", {"value": "ops@example.org", "up": True, "down": True}, now)
     ping(check, now, body=b"hello")
     paused = checks.pause(checks.create_check(project, now, name="Paused"), now)  # for resume
+    page = status_pages.create(project.code, "Status", now)
+    incident, noted = now - timedelta(hours=2), now - timedelta(hours=4)  # two down flips of the check
+    flips.write_flip(check, "up", "down", "timeout", incident)
+    flips.write_flip(check, "up", "down", "timeout", noted)
+    status_pages.save_note(check, noted, "A note already written.", may_replace=True)
     return {
         "project": project.code, "check": check.code, "channel": channel.code, "n": 1, "kind": "email",
-        "flow": "discord", "paused": paused.code, "cloaked": unique_key(check.code),
+        "flow": "discord", "paused": paused.code, "cloaked": unique_key(check.code), "page": page.slug,
+        "incident": incident.isoformat(), "noted_incident": noted.isoformat(),
     }  # fmt: skip
 
 
@@ -170,6 +191,7 @@ PUBLIC_ROUTES = {
     "/checks/cron_preview", "/checks/validate_schedule",  # no data of anyone's, as Healthchecks
     "/tv",  # a static page; its data comes from the API with the keys in its #fragment
     "/contact.vcf",  # the site's own sender address and number
+    "/status/{slug}", "/status/{slug}/feed.atom", "/status/{slug}/feed.json",  # published status pages, read-only
     # the services' returns: the state must be the one this session's flow started (integration_flows.py)
     "/integrations/add_slack_btn", "/integrations/add_discord", "/integrations/add_pushbullet",
     "/integrations/add_pagerduty", "/integrations/add_pushover", "/integrations/add_github",
