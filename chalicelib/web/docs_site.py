@@ -101,8 +101,8 @@ def source_text(slug: str) -> str:
 
 @cache
 def titles() -> dict[str, str]:
-    """Every page's title by slug, for the navigation (from each file's first line, "# Title")."""
-    return {slug: source_text(slug).split("\n", 1)[0].lstrip("# ").strip() for slug in SLUGS}
+    """Every page's title (its h1) by slug, for the navigation."""
+    return {slug: _static_page(slug).title for slug in SLUGS}
 
 
 def _generated(name: str, now: datetime | None) -> str:
