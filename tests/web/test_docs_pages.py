@@ -1,13 +1,14 @@
 """/docs/: the pages render in the layout, every link and anchor resolves, the API reference lists
 every operation, the reader's own ping URL fills the examples, and the search answers."""
 import re
+from datetime import timedelta
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
 from chalicelib import settings
 from chalicelib.accounts import projects
-from chalicelib.checks import schedules
+from chalicelib.checks import checks, schedules
 from chalicelib.web import docs_api, docs_site
 
 HREF = re.compile(r'href="([^"]+)"')
@@ -90,9 +91,9 @@ def test_an_anonymous_reader_sees_placeholders_in_the_examples(anonymous_web):
     assert "%PING_URL%" not in body and "%PING_KEY%" not in body
 
 
-def test_a_logged_in_reader_sees_their_first_checks_ping_url_and_ping_key(web, project, make_check):
+def test_a_logged_in_reader_sees_their_first_checks_ping_url_and_ping_key(web, project, make_check, now):
     first = make_check(name="Backups")
-    make_check(name="Later")
+    checks.create_check(project, now + timedelta(minutes=1), name="Later")
     body = web.get("/docs/pinging-api/").body.decode()
     assert settings.PING_ENDPOINT + first.code in body
     assert settings.PING_ENDPOINT + project.ping_key + "/nightly-backup" in body
