@@ -20,6 +20,9 @@ S3_BUCKET = os.environ.get("S3_BUCKET", f"hc-{STAGE}-bodies")
 APP_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES_DIR = os.path.join(APP_ROOT, "templates")
 STATIC_DIR = os.path.join(APP_ROOT, "static")
+# The /docs/ pages' Markdown, and the README whose Configuration table one of them shows.
+DOCS_DIR = os.path.join(APP_ROOT, "docs", "site")
+README_PATH = os.path.join(APP_ROOT, "README.md")
 
 SITE_ROOT = os.environ.get("SITE_ROOT", "http://localhost:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Mychecks")

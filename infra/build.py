@@ -49,7 +49,8 @@ PING_TIMEOUT = 10
 RUNTIME = "python3.11"
 STAGED = ["app.py", "chalicelib", "requirements.txt"]
 # ping_app.py is the ping Lambda's handler module: under vendor/ it lands at the zip's root.
-VENDORED = ["templates", "static", "ping_app.py"]
+# docs/site/ holds the /docs/ pages' Markdown, and one of them shows README.md's Configuration table.
+VENDORED = ["templates", "static", "ping_app.py", "docs/site", "README.md"]
 
 # Parameters only the functions need (the infra files declare their own).
 FUNCTION_PARAMETERS = {

@@ -96,3 +96,9 @@ def test_modules_load_from_the_zips_bytecode_not_their_source(package, tmp_path)
         cwd=tmp_path, capture_output=True, text=True, env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert (result.returncode, result.stdout.strip()) == (0, "hc"), result.stderr
+
+
+def test_zip_carries_the_docs_pages_the_readme_and_markdown(package):
+    """/docs/ renders docs/site/*.md with the markdown package, and shows README.md's configuration table."""
+    names = set(zipfile.ZipFile(package / "deployment.zip").namelist())
+    assert {"docs/site/introduction.md", "docs/site/api.md", "README.md", "markdown/__init__.py"} <= names

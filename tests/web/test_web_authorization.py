@@ -190,6 +190,7 @@ PUBLIC_ROUTES = {
     "/integrations/{ch}/unsub/{token}",  # signed, in the alerts sent to the address
     "/checks/cron_preview", "/checks/validate_schedule",  # no data of anyone's, as Healthchecks
     "/tv",  # a static page; its data comes from the API with the keys in its #fragment
+    "/docs", "/docs/{slug}",  # the documentation; ?project= is checked against the reader's projects
     "/contact.vcf",  # the site's own sender address and number
     "/status/{slug}", "/status/{slug}/feed.atom", "/status/{slug}/feed.json",  # published status pages, read-only
     # the services' returns: the state must be the one this session's flow started (integration_flows.py)
