@@ -60,7 +60,7 @@ def createsuperuser(args) -> dict:
     return {"superuser": user.email, "id": user.id}
 
 
-def superuser(args) -> dict:
+def superuser_flag(args) -> dict:
     """Grant an existing account the admin area (/admin/), or take it away with --revoke."""
     from chalicelib.ops import accounts
 
@@ -155,7 +155,7 @@ def main(argv=None) -> int:
     grant = commands.add_parser("superuser", help="make an existing user a superuser (the admin area), or --revoke")
     grant.add_argument("email")
     grant.add_argument("--revoke", action="store_true", help="take the superuser flag away")
-    grant.set_defaults(run=superuser)
+    grant.set_defaults(run=superuser_flag)
     for name, run, text in [
         ("pruneusers", pruneusers, "close accounts never used, or unused for 6 months with no checks"),
         ("pruneobjects", pruneobjects, "delete S3 bodies of deleted checks and pruned pings"),
