@@ -11,6 +11,7 @@ from chalicelib.lib import clock
 from chalicelib.web.pages import (
     account_settings,
     accounts_pages,
+    admin_pages,
     alerting_pages,
     badges_page,
     check_actions,
@@ -39,6 +40,7 @@ WEB_PAGES = [
     projects_pages, integrations_pages, integration_flows, cloaked, check_details, check_log, check_actions,
     accounts_pages, account_settings, report_pages, two_factor_pages, checks_list, schedule_pages,
     contact_card, tv, badges_page, status_page_views, docs_pages, static_files, alerting_pages,
+    admin_pages,
 ]
 for page_module in WEB_PAGES:
     app.register_blueprint(page_module.pages.blueprint())

@@ -45,6 +45,8 @@ PING_RATE_LIMIT = _int("PING_RATE_LIMIT", 0)
 API_RATE_LIMIT = _int("API_RATE_LIMIT", 600)
 # Checks a project may hold; ?create=1 refuses at twice this (as Healthchecks).
 CHECK_LIMIT = _int("CHECK_LIMIT", 10_000)
+# People (besides the owner) in the teams of the projects one account owns; invitations stop there.
+TEAM_LIMIT = _int("TEAM_LIMIT", 500)
 # Partitions of the sparse "due" index; the sweep queries each one.
 DUE_SHARDS = _int("DUE_SHARDS", 8)
 

@@ -19,11 +19,11 @@ def with_password(email: str, password: str, ip: str | None, now: datetime) -> U
 
 
 def request_link(email: str, ip: str | None, now: datetime, next_url: str = "") -> None:
-    """Email a login link if the address has an account."""
+    """Email a login link if the address has an account that may log in."""
     limits.auth_attempt_from(ip, now)
     limits.link_to(email, now)
     user = users.find_by_email(email)
-    if user is not None:
+    if user is not None and user.deactivated is None:
         login_links.send_login_link(user, now, next_url)
 
 

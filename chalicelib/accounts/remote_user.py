@@ -19,8 +19,10 @@ def header_name() -> str:
 
 
 def user_for(email: str, now: datetime) -> User | None:
-    """The user the header names (created with a default project if new); None for no valid email."""
+    """The user the header names (created with a default project if new); None for no valid
+    email, or an account an operator deactivated."""
     email = users.normalize_email(email)
     if not signup.valid_address(email):
         return None
-    return users.find_or_create(email, lambda: signup.create_account(email, "UTC", now))
+    user = users.find_or_create(email, lambda: signup.create_account(email, "UTC", now))
+    return None if user.deactivated else user

@@ -8,6 +8,7 @@ from datetime import datetime
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import settings
 from chalicelib.accounts import limits, projects, signup, users
 from chalicelib.store.models import Check, Member, Project, User
 
@@ -50,6 +51,7 @@ def invite(project: Project, inviter: User, email: str, role: str, now: datetime
     invitee = users.find_by_email(email)
     if invitee is not None and _member(project.code, invitee.id) is not None:
         raise TeamError(f"{email} is already a member of this project.")
+    _room_in_team(project, invitee)
     limits.spend(f"invite-{inviter.id}", INVITES_PER_DAY, limits.DAY, now)
     invitee = invitee or users.find_or_create(email, lambda: users.create_user(email, now))
     projects.add_member(project.code, invitee.id, role, now)
@@ -135,6 +137,24 @@ def accept_transfer(project: Project, user: User) -> None:
     project.owner = user.id
 
 
+def team_members_of(owner: User) -> set[str]:
+    """The people other than `owner` in the teams of the projects they own (one Query each)."""
+    owned = [m.project for m in Member.by_user.query(owner.id) if m.role == "owner"]
+    return {m.user for code in owned for m in Member.query(code)} - {owner.id}
+
+
+def _room_in_team(project: Project, invitee: User | None) -> None:
+    """TeamError when adding `invitee` would take the owner's teams past their team limit; a
+    person already in another of the owner's projects takes no new place."""
+    owner = users.get(project.owner) if project.owner else None
+    if owner is None:
+        people, limit = {m.user for m in Member.query(project.code)}, settings.TEAM_LIMIT
+    else:
+        people, limit = team_members_of(owner), users.limit(owner, "team_limit")
+    if (invitee is None or invitee.id not in people) and len(people) >= limit:
+        raise TeamError(f"The owner's projects already have {len(people)} team members, the most allowed ({limit}).")
+
+
 def owned_check_count(user: User) -> int:
     """Checks in all the projects this user owns."""
     owned = [m.project for m in Member.by_user.query(user.id) if m.role == "owner"]
@@ -143,7 +163,7 @@ def owned_check_count(user: User) -> int:
 
 def free_check_slots(user: User) -> int:
     """How many more checks the user's owned projects may hold (the limit is per owner)."""
-    return int(user.check_limit) - owned_check_count(user)
+    return users.limit(user, "check_limit") - owned_check_count(user)
 
 
 @dataclass(frozen=True)
@@ -162,7 +182,7 @@ def check_quota_for(project: Project, in_project: int | None = None) -> CheckQuo
     project's own; `in_project` saves a count the caller already has."""
     owner = users.get(project.owner) if project.owner else None
     if owner is not None:
-        return CheckQuota(owned_check_count(owner), int(owner.check_limit))
+        return CheckQuota(owned_check_count(owner), users.limit(owner, "check_limit"))
     count = Check.by_project.count(project.code) if in_project is None else in_project
     return CheckQuota(count, int(project.check_limit))
 

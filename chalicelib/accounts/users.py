@@ -5,8 +5,17 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import settings
 from chalicelib.accounts import preferences
 from chalicelib.store.models import EmailClaim, User
+
+# The per-account limits an operator may override, and the environment's default for each.
+LIMIT_DEFAULTS = {
+    "check_limit": lambda: settings.CHECK_LIMIT,
+    "sms_limit": lambda: settings.SMS_LIMIT,
+    "call_limit": lambda: settings.CALL_LIMIT,
+    "team_limit": lambda: settings.TEAM_LIMIT,
+}
 
 
 class EmailTaken(ValueError):
@@ -31,6 +40,12 @@ def find_or_create(email: str, create) -> User:
         return find_by_email(email) or create()
     except EmailTaken:
         return claimant(email)
+
+
+def limit(user: User, name: str) -> int:
+    """The user's limit `name` (a LIMIT_DEFAULTS key): their override, else the global default."""
+    override = getattr(user, name)
+    return LIMIT_DEFAULTS[name]() if override is None else int(override)
 
 
 def get(user_id: str) -> User | None:

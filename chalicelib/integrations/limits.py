@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import settings
+from chalicelib.accounts import users
 from chalicelib.integrations.base import Notice, TransportError
 from chalicelib.lib import emails, ratelimit
 from chalicelib.store.models import Channel, Member, MonthlyUsage, Project, User
@@ -59,17 +60,23 @@ def authorize(transport, channel: Channel, notice: Notice, now: datetime) -> Non
             raise TransportError(f"Monthly {rule.label} limit exceeded")
 
 
-def quota_limit(quota: str) -> int:
-    return settings.CALL_LIMIT if quota == "call" else settings.SMS_LIMIT
+def quota_limit(project: Project, quota: str) -> int:
+    """The project owner's monthly quota: their own (set by an operator) or CALL_LIMIT / SMS_LIMIT."""
+    name = "call_limit" if quota == "call" else "sms_limit"
+    owner = users.get(project.owner) if project.owner else None
+    if owner is None:
+        return users.LIMIT_DEFAULTS[name]()
+    return users.limit(owner, name)
 
 
 def spend(project: Project, quota: str, now: datetime) -> bool:
     """Count one send this month for the project's owner; False (nothing counted) at the limit."""
     item = MonthlyUsage(key=_usage_key(project, quota, now))
+    limit = quota_limit(project, quota)
     try:
         item.update(
             actions=[MonthlyUsage.used.add(1), MonthlyUsage.expires.set(_month_end(now) + USAGE_RETENTION)],
-            condition=MonthlyUsage.used.does_not_exist() | (MonthlyUsage.used < quota_limit(quota)),
+            condition=MonthlyUsage.used.does_not_exist() | (MonthlyUsage.used < limit),
         )
     except UpdateError as e:
         if e.cause_response_code == "ConditionalCheckFailedException":
@@ -80,15 +87,20 @@ def spend(project: Project, quota: str, now: datetime) -> bool:
 
 def used(project: Project, quota: str, now: datetime) -> int:
     """Sends counted this month (the dashboard shows "Used X of Y")."""
+    return holder_used(project.owner or project.code, quota, now)
+
+
+def holder_used(holder: str, quota: str, now: datetime) -> int:
+    """Sends counted this month for a project owner's id (or an ownerless project's code)."""
     try:
-        return int(MonthlyUsage.get(_usage_key(project, quota, now)).used)
+        return int(MonthlyUsage.get(_holder_key(holder, quota, now)).used)
     except MonthlyUsage.DoesNotExist:
         return 0
 
 
 def send_limit_notice(project: Project, rule: Monthly, now: datetime) -> None:
     """Tell the project's team that a message was held back by the monthly quota, quoting it."""
-    limit = quota_limit(rule.quota)
+    limit = quota_limit(project, rule.quota)
     subject = f"Monthly {rule.label} limit reached"
     body = (
         f"Your project \"{project.name}\" on {settings.SITE_NAME} has used all {limit} of its "
@@ -113,7 +125,11 @@ def team_emails(project: Project) -> list[str]:
 
 
 def _usage_key(project: Project, quota: str, now: datetime) -> str:
-    return f"{quota}-{project.owner or project.code}-{now:%Y-%m}"
+    return _holder_key(project.owner or project.code, quota, now)
+
+
+def _holder_key(holder: str, quota: str, now: datetime) -> str:
+    return f"{quota}-{holder}-{now:%Y-%m}"
 
 
 def _month_end(now: datetime) -> datetime:

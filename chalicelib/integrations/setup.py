@@ -72,7 +72,7 @@ def rows(project: Project, now: datetime) -> tuple[list[ChannelRow], list[Check]
         transport = registry.KINDS.get(channel.kind)
         quota = getattr(transport, "QUOTA", None)
         if quota and quota not in usage:
-            usage[quota] = f"Used {limits.used(project, quota, now)} of {limits.quota_limit(quota)} this month"
+            usage[quota] = f"Used {limits.used(project, quota, now)} of {limits.quota_limit(project, quota)} this month"
         result.append(
             ChannelRow(
                 channel=channel,

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.accounts import closing, passwords, projects, signup, users
+from chalicelib.accounts import admin, closing, passwords, projects, signup, users
 from chalicelib.ops import OpsError
 from chalicelib.store.models import Check, Member, User
 
@@ -26,6 +26,18 @@ def create_superuser(email: str, password: str, now: datetime) -> User:
         raise OpsError(f"A user with the email address {email} already exists") from None
     projects.create_project(email[:200], now, owner=user.id, keys=False)
     return user
+
+
+def set_superuser(email: str, flag: bool, now: datetime) -> bool:
+    """Grant (or revoke) an existing account the admin area, audited as the command line's
+    change; False when it already was so."""
+    user = users.find_by_email(email)
+    if user is None:
+        raise OpsError(f"No user with the email address {users.normalize_email(email)}")
+    try:
+        return admin.set_superuser(user, flag, admin.COMMAND_LINE, now) is not None
+    except admin.AdminError as e:
+        raise OpsError(str(e)) from None
 
 
 @dataclass

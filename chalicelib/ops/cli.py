@@ -60,6 +60,14 @@ def createsuperuser(args) -> dict:
     return {"superuser": user.email, "id": user.id}
 
 
+def superuser_flag(args) -> dict:
+    """Grant an existing account the admin area (/admin/), or take it away with --revoke."""
+    from chalicelib.ops import accounts
+
+    changed = accounts.set_superuser(args.email, not args.revoke, _now())
+    return {"user": args.email.strip().lower(), "superuser": not args.revoke, "changed": changed}
+
+
 def _superuser_password() -> str:
     password = os.environ.get("SUPERUSER_PASSWORD")
     if password:
@@ -144,6 +152,10 @@ def main(argv=None) -> int:
     superuser = commands.add_parser("createsuperuser", help="create a superuser (password: SUPERUSER_PASSWORD or a prompt)")
     superuser.add_argument("--email", required=True)
     superuser.set_defaults(run=createsuperuser)
+    grant = commands.add_parser("superuser", help="make an existing user a superuser (the admin area), or --revoke")
+    grant.add_argument("email")
+    grant.add_argument("--revoke", action="store_true", help="take the superuser flag away")
+    grant.set_defaults(run=superuser_flag)
     for name, run, text in [
         ("pruneusers", pruneusers, "close accounts never used, or unused for 6 months with no checks"),
         ("pruneobjects", pruneobjects, "delete S3 bodies of deleted checks and pruned pings"),

@@ -334,7 +334,15 @@ class User(Model):
     tz = UnicodeAttribute(default="UTC")
     theme = UnicodeAttribute(default="")  # "" (light) | dark | system
     sort = UnicodeAttribute(default="created")  # the checks list's sort
-    check_limit = NumberAttribute(default=settings.CHECK_LIMIT)  # across owned projects
+    # Operator overrides of the global limits for this account (the admin area); None means the
+    # environment's default. check_limit counts checks across the projects the user owns; accounts
+    # made before the admin area stored CHECK_LIMIT here, which reads as an override of that value.
+    check_limit = NumberAttribute(null=True)
+    sms_limit = NumberAttribute(null=True)  # SMS and WhatsApp per month (SMS_LIMIT)
+    call_limit = NumberAttribute(null=True)  # phone calls per month (CALL_LIMIT)
+    team_limit = NumberAttribute(null=True)  # people in the owned projects' teams (TEAM_LIMIT)
+    # Set by an operator: no login and no session from then on (its projects keep running).
+    deactivated = UTCDateTimeAttribute(null=True)
     last_active = UTCDateTimeAttribute(null=True)
     reports = UnicodeAttribute(default="monthly")  # off | daily | weekly | monthly
     nag_period = NumberAttribute(default=0)  # seconds; 0 = no reminders
@@ -419,7 +427,6 @@ class TokenBucket(Model):
     expires = TTLAttribute()
 
 
-
 class MonthlyUsage(Model):
     """Sends counted against a monthly quota (SMS, phone calls), key "<quota>-<holder>-<YYYY-MM>"; pruned by TTL."""
 
@@ -451,9 +458,23 @@ class StatusPage(Model):
     by_project = StatusPageByProject()
 
 
+class AdminChange(Model):
+    """One change an operator made to an account (a limit, deactivation, the superuser flag):
+    kept apart from the users table, which pruneusers scans, and never expired."""
+
+    Meta = _meta("admin_changes")
+    user = UnicodeAttribute(hash_key=True)  # the account changed
+    key = UnicodeAttribute(range_key=True)  # "<time ISO>#<random>": newest last, unique within a second
+    created = UTCDateTimeAttribute()
+    actor = UnicodeAttribute()  # the superuser's email, or "command line"
+    field = UnicodeAttribute()  # check_limit | sms_limit | call_limit | team_limit | deactivated | is_superuser
+    old = UnicodeAttribute(default="")  # as shown: "" for the default, "10000", "yes"
+    new = UnicodeAttribute(default="")
+
+
 ALL_MODELS = [
     Project, ApiKey, Check, Ping, Flip, Channel, Notification, User, EmailClaim, Member, Session, TokenBucket, MonthlyUsage,
-    Credential, StatusPage,
+    Credential, StatusPage, AdminChange,
 ]  # fmt: skip
 
 

@@ -22,18 +22,24 @@ SECURITY_HEADERS = {
 
 
 def run(view: Callable[..., WebResponse], request: WebRequest, login: bool = True, csrf: bool = True,
-        remote_user_replaces: bool = False, **params) -> WebResponse:
-    """Run a page's view; a way to log in that REMOTE_USER_HEADER replaces answers 404 while it is set."""
+        remote_user_replaces: bool = False, superusers_only: tuple[str, ...] | None = None, **params) -> WebResponse:
+    """Run a page's view; a way to log in that REMOTE_USER_HEADER replaces answers 404 while it is set.
+    `superusers_only` (the view's methods) hides the page from everyone but superusers."""
     if remote_user_replaces and remote_user.enabled():
         return handle(_not_found, request, login=False, csrf=False)
-    return handle(view, request, login=login, csrf=csrf, **params)
+    return handle(view, request, login=login, csrf=csrf, superusers_only=superusers_only, **params)
 
 
-def handle(view: Callable[..., WebResponse], request: WebRequest, login: bool = True, csrf: bool = True, **params) -> WebResponse:
+def handle(view: Callable[..., WebResponse], request: WebRequest, login: bool = True, csrf: bool = True,
+           superusers_only: tuple[str, ...] | None = None, **params) -> WebResponse:
     """The response of `view(request, **params)`, with the checks every page shares."""
     request.session, request.user = sessions.load(request)
     login_cookies = _follow_remote_user(request) if remote_user.enabled() else []
+    if superusers_only is not None and not (request.user and request.user.is_superuser):
+        return unknown_path()
     try:
+        if superusers_only is not None and request.method not in superusers_only:
+            raise HttpError(405, "This page does not take that method.")
         if login and request.user is None:
             response = _login_required(request)
         elif request.method == "POST" and csrf and not sessions.csrf_ok(request):
@@ -60,6 +66,13 @@ def _follow_remote_user(request: WebRequest) -> list[str]:
     else:
         sessions.start(user, request, scratch)
     return scratch.cookies
+
+
+def unknown_path() -> WebResponse:
+    """Exactly what a path no route matches answers (infra/build.py, the local server): no page, no cookie."""
+    from chalicelib.api.core import UNKNOWN_PATH_BODY
+
+    return WebResponse(status=404, body=UNKNOWN_PATH_BODY, content_type="application/json")
 
 
 def _not_found(request: WebRequest) -> WebResponse:

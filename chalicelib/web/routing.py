@@ -22,6 +22,14 @@ class Route:
     content_types: list[str]
     remote_user_replaces: bool  # a way to log in that REMOTE_USER_HEADER mode turns off (404)
     plain: bool  # served as it is: no session, no login, no CSRF (static files)
+    # The admin area: anyone but a superuser gets what a path no route matches gets, whatever the
+    # method (so it is served on every method, `allowed` being the view's own).
+    superuser: bool = False
+    allowed: tuple[str, ...] = ()
+
+
+# A superuser route answers every method, so that a wrong one says no more than an unknown path.
+EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
 
 class Pages:
@@ -32,10 +40,16 @@ class Pages:
         self.routes: list[Route] = []
 
     def route(self, path: str, methods: list[str], login: bool = True, csrf: bool = True,
-              content_types: list[str] = WEB_CONTENT_TYPES, remote_user_replaces: bool = False):
-        """Serve the decorated view `view(request, **path params)` through the page pipeline."""
+              content_types: list[str] = WEB_CONTENT_TYPES, remote_user_replaces: bool = False,
+              superuser: bool = False):
+        """Serve the decorated view `view(request, **path params)` through the page pipeline;
+        superuser=True hides it from everyone else (chalicelib/web/pages/admin_pages.py)."""
         def register(view):
-            self.routes.append(Route(path, methods, view, login, csrf, content_types, remote_user_replaces, False))
+            if superuser:
+                route = Route(path, EVERY_METHOD, view, True, csrf, ["*/*"], False, False, True, tuple(methods))
+            else:
+                route = Route(path, methods, view, login, csrf, content_types, remote_user_replaces, False)
+            self.routes.append(route)
             return view
         return register
 
@@ -67,7 +81,8 @@ def _handler(blueprint: Blueprint, route: Route):
         else:
             result = dispatch.run(
                 route.view, request, login=route.login, csrf=route.csrf,
-                remote_user_replaces=route.remote_user_replaces, **params,
+                remote_user_replaces=route.remote_user_replaces, superusers_only=route.allowed if route.superuser else None,
+                **params,
             )
         return Response(body=result.body, status_code=result.status, headers=result.all_headers())
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from chalicelib import settings
 from chalicelib.accounts import users
 from chalicelib.store.models import Session, User
-from chalicelib.web.http import WebRequest, WebResponse
+from chalicelib.web.http import HttpError, WebRequest, WebResponse
 
 SESSION_COOKIE = "sessionid"
 CSRF_COOKIE = "csrftoken"
@@ -16,6 +16,7 @@ AGE = timedelta(days=14)
 # A session row holding this key is a login waiting for its second factor, not a login yet.
 PENDING = "two_factor"
 PENDING_AGE = timedelta(seconds=300)
+DEACTIVATED = "This account is deactivated."
 
 
 def _hash(key: str) -> str:
@@ -36,9 +37,10 @@ def load(request: WebRequest) -> tuple[Session | None, User | None]:
     if PENDING in session.data:
         return session, None
     try:
-        return session, User.get(session.user)
+        user = User.get(session.user)
     except User.DoesNotExist:
         return None, None
+    return (None, None) if user.deactivated else (session, user)
 
 
 def create(user: User, now: datetime, age: timedelta = AGE, data: dict | None = None) -> tuple[Session, str]:
@@ -50,7 +52,9 @@ def create(user: User, now: datetime, age: timedelta = AGE, data: dict | None = 
 
 
 def start(user: User, request: WebRequest, response: WebResponse) -> Session:
-    """Log `user` in: a new session, its cookie, and a fresh CSRF token."""
+    """Log `user` in: a new session, its cookie, and a fresh CSRF token; never a deactivated user."""
+    if user.deactivated:
+        raise HttpError(403, DEACTIVATED)
     end(request, response)
     session, key = create(user, request.now)
     response.cookies.append(_cookie(SESSION_COOKIE, key, AGE))

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib import settings
 from chalicelib.accounts import limits, login_links, projects, teams, users
 from chalicelib.checks import checks
 from chalicelib.store.models import Member, Project
@@ -170,4 +171,4 @@ def test_free_check_slots_count_checks_in_every_owned_project_only(project, user
     projects.add_member(elsewhere.code, user.id, "w", now)
     checks.create_check(elsewhere, now, name="not mine")
     assert teams.owned_check_count(user) == 2
-    assert teams.free_check_slots(user) == user.check_limit - 2
+    assert teams.free_check_slots(user) == settings.CHECK_LIMIT - 2

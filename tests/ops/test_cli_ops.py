@@ -60,6 +60,34 @@ def test_createsuperuser_without_password_or_terminal_says_how(aws, real_aws_end
         cli.main(["createsuperuser", "--email", "root@example.org"])
 
 
+
+# superuser
+
+
+def test_superuser_grants_the_flag_to_an_existing_account_and_audits_it(user, real_aws_endpoint, capsys):
+    from chalicelib.accounts import admin
+
+    assert run_cli(capsys, "superuser", "Alice@Example.org") == {"user": "alice@example.org", "superuser": True, "changed": True}
+    assert users.find_by_email("alice@example.org").is_superuser
+    [line] = admin.changes_of(user)
+    assert (line.field, line.new, line.actor) == ("is_superuser", "yes", "command line")
+
+
+def test_superuser_revoke_takes_the_flag_away(user, real_aws_endpoint, capsys):
+    run_cli(capsys, "superuser", "alice@example.org")
+    assert run_cli(capsys, "superuser", "alice@example.org", "--revoke")["changed"] is True
+    assert not users.find_by_email("alice@example.org").is_superuser
+
+
+def test_superuser_twice_changes_nothing_the_second_time(user, real_aws_endpoint, capsys):
+    run_cli(capsys, "superuser", "alice@example.org")
+    assert run_cli(capsys, "superuser", "alice@example.org")["changed"] is False
+
+
+def test_superuser_of_an_unknown_address_exits_with_a_message(aws, real_aws_endpoint):
+    with pytest.raises(SystemExit, match="No user with the email address nobody@example.org"):
+        cli.main(["superuser", "nobody@example.org"])
+
 # pruneusers
 
 

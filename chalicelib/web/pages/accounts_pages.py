@@ -19,6 +19,7 @@ NOTICES = {
     "bad_link": ("error", "The login link has expired or was already used. Ask for a new one below."),
     "account_closed": ("info", "Your account has been closed and its data deleted."),
     "logged_out": ("info", "You have logged out."),
+    "deactivated": ("error", sessions.DEACTIVATED + " Ask the site's operators to reactivate it."),
 }
 
 
@@ -135,7 +136,12 @@ def logout(request: WebRequest) -> WebResponse:
 
 def log_in(user: User, request: WebRequest, next_url: str) -> WebResponse:
     """After a right password or login link: logged in, or on to the second factor's step
-    (chalicelib/web/pages/two_factor_pages.py) with the login pending."""
+    (chalicelib/web/pages/two_factor_pages.py) with the login pending; a deactivated account
+    is told so, after its right password or link only."""
+    if user.deactivated:
+        response = redirect("/accounts/login/?deactivated=1")
+        sessions.end(request, response)
+        return response
     step = _second_step(user)
     if step is None:
         response = redirect(landing(user, next_url))

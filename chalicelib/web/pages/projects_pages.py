@@ -1,6 +1,6 @@
 """My Projects, adding a project, a project's settings page, leaving and removing a project."""
 from chalicelib import settings
-from chalicelib.accounts import project_overview, projects, teams
+from chalicelib.accounts import project_overview, projects, teams, users
 from chalicelib.accounts.limits import TryLater
 from chalicelib.checks import quiet
 from chalicelib.store.models import Check, Project, User
@@ -80,6 +80,7 @@ def _settings(request: WebRequest, project: Project, role: str, error: str = "",
         team=teams.team(project), keys=keys, key_labels=KEY_LABELS, new_key=new_key, transfer=transfer,
         transfer_email=_email_of(transfer.user) if transfer else "", asked_me=bool(transfer and transfer.user == request.user.id),
         owner=owner, owner_checks=teams.owned_check_count(owner) if owner else 0,
+        owner_limit=users.limit(owner, "check_limit") if owner else 0,
         project_checks=Check.by_project.count(project.code), metrics_url=_metrics_url(project),
         name_max=projects.NAME_MAX, quiet_window_lines=quiet.lines(quiet.loaded(project.quiet_windows)),
     )
