@@ -183,6 +183,9 @@ class Check(Model):
     # project; while the parent or one of its ancestors is down, this check's down alerts are
     # held (chalicelib/checks/dependencies.py). None for the many checks that depend on nothing.
     depends_on = UnicodeAttribute(null=True)
+    # When its team was last mailed that the check is flapping (chalicelib/alerts/flapping.py):
+    # the claim that makes that notice once a day. None for checks never noticed, nearly all.
+    flap_noticed = UTCDateTimeAttribute(null=True)
 
     # Index keys: "<ping key>/<slug>" (set only with both) and the due index's shard.
     slug_key = UnicodeAttribute(null=True)
