@@ -23,6 +23,7 @@ from chalicelib.web.pages import (
     projects_pages,
     report_pages,
     schedule_pages,
+    signal_captcha,
     static_files,
     tv,
     two_factor_pages,
@@ -35,7 +36,7 @@ app.register_blueprint(api.ROUTES.blueprint())
 WEB_PAGES = [
     projects_pages, integrations_pages, integration_flows, cloaked, check_details, check_log, check_actions,
     accounts_pages, account_settings, report_pages, two_factor_pages, checks_list, schedule_pages,
-    contact_card, tv, badges_page, static_files,
+    contact_card, tv, badges_page, signal_captcha, static_files,
 ]
 for page_module in WEB_PAGES:
     app.register_blueprint(page_module.pages.blueprint())
