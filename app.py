@@ -19,6 +19,7 @@ from chalicelib.web.pages import (
     cloaked,
     contact_card,
     integration_flows,
+    integration_landing,
     integrations_pages,
     projects_pages,
     report_pages,
@@ -34,7 +35,7 @@ app = Chalice(app_name="hc")
 ping_app.add_routes(app)
 app.register_blueprint(api.ROUTES.blueprint())
 WEB_PAGES = [
-    projects_pages, integrations_pages, integration_flows, cloaked, check_details, check_log, check_actions,
+    projects_pages, integrations_pages, integration_flows, integration_landing, cloaked, check_details, check_log, check_actions,
     accounts_pages, account_settings, report_pages, two_factor_pages, checks_list, schedule_pages,
     contact_card, tv, badges_page, signal_captcha, static_files,
 ]
