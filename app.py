@@ -22,10 +22,12 @@ from chalicelib.web.pages import (
     contact_card,
     docs_pages,
     integration_flows,
+    integration_landing,
     integrations_pages,
     projects_pages,
     report_pages,
     schedule_pages,
+    signal_captcha,
     static_files,
     status_page_views,
     tv,
@@ -37,10 +39,10 @@ app = Chalice(app_name="hc")
 ping_app.add_routes(app)
 app.register_blueprint(api.ROUTES.blueprint())
 WEB_PAGES = [
-    projects_pages, integrations_pages, integration_flows, cloaked, check_details, check_log, check_actions,
+    projects_pages, integrations_pages, integration_flows, integration_landing, cloaked, check_details, check_log, check_actions,
     accounts_pages, account_settings, report_pages, two_factor_pages, checks_list, schedule_pages,
     contact_card, tv, badges_page, status_page_views, docs_pages, static_files, alerting_pages,
-    admin_pages,
+    admin_pages, signal_captcha,
 ]
 for page_module in WEB_PAGES:
     app.register_blueprint(page_module.pages.blueprint())

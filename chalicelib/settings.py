@@ -221,5 +221,9 @@ PUSHOVER_API_URL = os.environ.get("PUSHOVER_API_URL", "https://api.pushover.net"
 PUSHBULLET_URL = os.environ.get("PUSHBULLET_URL", "https://www.pushbullet.com").rstrip("/")
 PUSHBULLET_API_URL = os.environ.get("PUSHBULLET_API_URL", "https://api.pushbullet.com").rstrip("/")
 
+# A check that changes status this many times within 24 hours is flapping: its project's team is
+# mailed once a day about it (chalicelib/alerts/flapping.py). 0 turns the notices off.
+FLAP_THRESHOLD = max(0, _int("FLAP_THRESHOLD", 10))
+
 # Email reports go out at this hour of each user's own time zone (0-23).
 REPORT_HOUR = min(23, max(0, _int("REPORT_HOUR", 9)))

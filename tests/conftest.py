@@ -354,6 +354,22 @@ def alert(notice, make_check, now):
 
 
 @pytest.fixture
+def signal_cli(monkeypatch):
+    """A fake signal-cli on a UNIX socket (tests/support/signal_cli.py), SIGNAL_CLI_SOCKET pointing at it."""
+    import tempfile
+
+    from tests.support.signal_cli import FakeSignalCli
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "signal-cli.sock")
+        server = FakeSignalCli(path)
+        monkeypatch.setattr(settings, "SIGNAL_CLI_SOCKET", path)
+        monkeypatch.setattr(settings, "SITE_NAME", "Mychecks")
+        yield server
+        server.stop()
+
+
+@pytest.fixture
 def webhook(project, now, recorder):
     """webhook(path_down="/down", path_up="/up", **fields): a webhook channel to the recorder."""
     from chalicelib.checks import channels

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib import settings
-from chalicelib.alerts import notices
+from chalicelib.alerts import flapping, notices
 from chalicelib.checks import channels, checks, dependencies, flips, quiet
 from chalicelib.integrations import delivery_reports, limits, registry
 from chalicelib.lib import clock
@@ -63,11 +63,21 @@ def _deliver(flip: Flip, sleep) -> tuple[list[Notification], int]:
     if check is None or quiet.withheld(flip, check):
         return [], 0
     sent, pending = _notify(check, flip, sleep) if alerts and not dependencies.holds(check, flip) else ([], 0)
+    if alerts:
+        _flapping(check, flip)
     # A check back from down: the alerts it held for the checks below it that are still down.
     for held in dependencies.released(check, flip) if releases else ():
         more, waiting = _deliver(held, sleep)
         sent, pending = sent + more, pending + waiting
     return sent, pending
+
+
+def _flapping(check, flip: Flip) -> None:
+    """Tell the team once a day when the check keeps flipping; never at the alerts' expense."""
+    try:
+        flapping.notice_if_flapping(check, flip)
+    except Exception:
+        log.exception("flapping notice for check %s failed", check.code)
 
 
 def _notify(check, flip: Flip, sleep) -> tuple[list[Notification], int]:

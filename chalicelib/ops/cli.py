@@ -134,6 +134,34 @@ def doctor(args) -> None:
         raise SystemExit(1)
 
 
+def submitchallenge(args) -> dict:
+    """Hand signal-cli the solved CAPTCHA for Signal's rate-limit challenge (as the /signal_captcha/ page)."""
+    from chalicelib.integrations.kinds import signal
+    from chalicelib.lib.errors import TransportError
+
+    if not signal.enabled():
+        raise SystemExit("SIGNAL_CLI_SOCKET is not set")
+    try:
+        result = signal.submit_challenge(args.challenge, args.captcha)
+    except (ValueError, TransportError) as e:
+        raise SystemExit(f"Not submitted: {e}") from None
+    return {"submitted": True, "challenge": args.challenge.strip(), "result": result}
+
+
+def settelegramwebhook(args) -> dict:
+    """Register <SITE_ROOT>/integrations/telegram/bot/ as the Telegram bot's webhook, with its secret."""
+    from chalicelib.integrations.kinds import telegram
+    from chalicelib.lib.errors import TransportError
+    from chalicelib.web.pages import integration_flows
+
+    url = settings.SITE_ROOT + integration_flows.pages.url(integration_flows.telegram_bot)
+    try:
+        answer = telegram.set_webhook(url)
+    except (ValueError, TransportError) as e:
+        raise SystemExit(f"Webhook not set: {e}") from None
+    return {"webhook": url, "telegram": answer}
+
+
 def _now():
     from datetime import datetime, timezone
 
@@ -172,6 +200,15 @@ def main(argv=None) -> int:
     load.add_argument("--file", required=True)
     load.set_defaults(run=importproject)
     commands.add_parser("doctor", help="check the configuration, tables and bucket").set_defaults(run=doctor)
+    challenge = commands.add_parser(
+        "submitchallenge", aliases=["signal-captcha"], help="submit a solved CAPTCHA for Signal's rate-limit challenge"
+    )
+    challenge.add_argument("challenge", help="the challenge token of the refused send")
+    challenge.add_argument("captcha", help="the solved CAPTCHA (signalcaptcha://...)")
+    challenge.set_defaults(run=submitchallenge)
+    commands.add_parser(
+        "settelegramwebhook", help="register the Telegram bot's webhook with TELEGRAM_WEBHOOK_SECRET"
+    ).set_defaults(run=settelegramwebhook)
 
     args = parser.parse_args(argv)
     use_local_stack_unless_told()

@@ -201,6 +201,9 @@ class Check(Model):
     # A down alert held back by a quiet window or a snooze: it goes out then if the check is still
     # down (the sweep finds it by alert_after, which a held down check keeps); None when none is held.
     alert_held_until = UTCDateTimeAttribute(null=True)
+    # When its team was last mailed that the check is flapping (chalicelib/alerts/flapping.py):
+    # the claim that makes that notice once a day. None for checks never noticed, nearly all.
+    flap_noticed = UTCDateTimeAttribute(null=True)
 
     # Index keys: "<ping key>/<slug>" (set only with both) and the due index's shard.
     slug_key = UnicodeAttribute(null=True)

@@ -1,9 +1,5 @@
 """Signal: the JSON-RPC request written to a local socket that answers like signal-cli."""
 import json
-import os
-import socket
-import tempfile
-import threading
 
 import pytest
 
@@ -11,58 +7,6 @@ from chalicelib import settings
 from chalicelib.checks import channels
 from chalicelib.integrations.base import TransportError
 from chalicelib.integrations.kinds import signal
-
-
-class FakeSignalCli:
-    """A UNIX socket server that records each request line and answers as signal-cli would."""
-
-    def __init__(self, path: str):
-        self.requests, self.answer = [], "success"
-        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.server.bind(path)
-        self.server.listen()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            with conn:
-                data = b""
-                while not data.endswith(b"\n"):
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                request = json.loads(data)
-                self.requests.append(request)
-                # signal-cli may first tell about an incoming message: it must be skipped.
-                conn.sendall(b'{"jsonrpc":"2.0","method":"receive","params":{}}\n')
-                conn.sendall(json.dumps(self._reply(request["id"])).encode() + b"\n")
-
-    def _reply(self, request_id):
-        if self.answer == "success":
-            return {"jsonrpc": "2.0", "result": {"timestamp": 1}, "id": request_id}
-        result = {"unregistered": {"type": "UNREGISTERED_FAILURE"},
-                  "rate_limit": {"type": "RATE_LIMIT_FAILURE", "token": "challenge-token"},
-                  "other": {"type": "NETWORK_FAILURE"}}[self.answer]
-        return {"jsonrpc": "2.0", "error": {"code": -1, "message": "Failed", "data": {"response": {"results": [result]}}}, "id": request_id}
-
-    def stop(self):
-        self.server.close()
-
-
-@pytest.fixture
-def signal_cli(monkeypatch):
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "signal-cli.sock")
-        server = FakeSignalCli(path)
-        monkeypatch.setattr(settings, "SIGNAL_CLI_SOCKET", path)
-        monkeypatch.setattr(settings, "SITE_NAME", "Mychecks")
-        yield server
-        server.stop()
 
 
 @pytest.fixture
@@ -112,7 +56,8 @@ def test_rate_limit_challenge_asks_for_a_captcha_and_is_not_retried(signal_cli, 
     signal_cli.answer = "rate_limit"
     with pytest.raises(TransportError) as caught:
         signal.send(channel, alert("down"))
-    assert (caught.value.message, caught.value.transient, caught.value.disable) == ("CAPTCHA proof required", False, False)
+    error = caught.value
+    assert (error.message, error.transient, error.disable) == ("CAPTCHA proof required (challenge challenge-token)", False, False)
 
 
 def test_other_failure_names_the_error_code(signal_cli, channel, alert):

@@ -16,6 +16,11 @@ KIND = "signal"
 LABEL = "Signal"
 MAX_LENGTH = 2000  # longer texts signal-cli would send as an attachment
 MAX_REPLY = 1024 * 1024
+# A send refused until the operator solves a CAPTCHA for Signal's challenge token; the token
+# rides in the channel's last error so that the dashboard can point a superuser at it.
+CAPTCHA_REQUIRED = "CAPTCHA proof required"
+CAPTCHA_PREFIX = "signalcaptcha://"  # what signalcaptchas.org's page hands over, before the token
+CHALLENGE_MAX, CAPTCHA_MAX = 200, 10_000
 
 
 def enabled() -> bool:
@@ -54,6 +59,40 @@ def send_test(to: str) -> None:
     _send_text(to, text, [])
 
 
+def captcha_challenge(channel: Channel) -> str | None:
+    """The challenge token a Signal channel's last send was refused for, if it was for want of a CAPTCHA."""
+    prefix = f"{CAPTCHA_REQUIRED} (challenge "
+    error = channel.last_error or ""
+    if channel.kind != KIND or not error.startswith(prefix) or not error.endswith(")"):
+        return None
+    return error[len(prefix):-1] or None
+
+
+def submit_challenge(challenge: str, captcha: str) -> dict:
+    """Hand signal-cli the solved CAPTCHA for a rate-limit challenge; its result. ValueError for
+    bad input, TransportError when signal-cli refuses or cannot be reached."""
+    challenge, captcha = challenge.strip(), captcha.strip().removeprefix(CAPTCHA_PREFIX)
+    if not challenge or len(challenge) > CHALLENGE_MAX or any(c.isspace() for c in challenge):
+        raise ValueError(f"challenge: the token from the failed send, one word of at most {CHALLENGE_MAX} characters")
+    if not captcha or len(captcha) > CAPTCHA_MAX or any(c.isspace() for c in captcha):
+        raise ValueError(f"captcha: the solved CAPTCHA, one word of at most {CAPTCHA_MAX} characters")
+    request_id = str(uuid.uuid4())
+    request = {
+        "jsonrpc": "2.0",
+        "method": "submitRateLimitChallenge",
+        "params": {"challenge": challenge, "captcha": captcha},
+        "id": request_id,
+    }
+    for reply in _exchange(json.dumps(request).encode() + b"\n"):
+        if not isinstance(reply, dict) or reply.get("id") != request_id:
+            continue
+        if "error" in reply:
+            error = reply["error"] if isinstance(reply["error"], dict) else {}
+            raise TransportError(f"signal-cli refused the CAPTCHA: {error.get('message') or error.get('code')}")
+        return reply.get("result") if isinstance(reply.get("result"), dict) else {}
+    raise TransportError("signal-cli call failed (no reply)", transient=True)
+
+
 def _send_text(to: str, text: str, styles: list[str]) -> None:
     request_id = str(uuid.uuid4())
     request = {
@@ -79,7 +118,7 @@ def _error(error: dict, to: str) -> TransportError:
         if result.get("type") == "RATE_LIMIT_FAILURE" and result.get("token"):
             # Only the operator can lift this, by solving a CAPTCHA for the token; log it for them.
             log.error("signal-cli needs a CAPTCHA proof for challenge token %s", result["token"])
-            return TransportError("CAPTCHA proof required")
+            return TransportError(f"{CAPTCHA_REQUIRED} (challenge {result['token']})")
     log.error("signal-cli error sending to %s: %s", to, json.dumps(error))
     return TransportError(f"signal-cli call failed ({error.get('code')})")
 

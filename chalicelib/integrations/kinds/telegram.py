@@ -5,6 +5,7 @@ invite link (valid 10 minutes) that the add page turns into a channel with `vali
 """
 import html
 import json
+import re
 from datetime import datetime, timezone
 from urllib.parse import quote
 
@@ -79,6 +80,30 @@ def send_message(chat_id: int, thread_id: int | None, text: str) -> None:
     """One sendMessage call (alerts and the bot's own replies)."""
     payload = {"chat_id": chat_id, "message_thread_id": thread_id, "text": text, "parse_mode": "html"}
     http.request("POST", f"{settings.TELEGRAM_API_URL}/bot{settings.TELEGRAM_TOKEN}/sendMessage", json=payload, explain=_explain)
+
+
+# Telegram's rule for setWebhook's secret_token: 1-256 of these characters.
+SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def set_webhook(url: str) -> str:
+    """Register url as the bot's webhook, with TELEGRAM_WEBHOOK_SECRET as the secret Telegram sends
+    back in each update's X-Telegram-Bot-Api-Secret-Token; Telegram's description of the result.
+    ValueError when the settings cannot make a working webhook, TransportError when Telegram refuses."""
+    if not settings.TELEGRAM_TOKEN:
+        raise ValueError("TELEGRAM_TOKEN is not set")
+    if not SECRET_TOKEN.match(settings.TELEGRAM_WEBHOOK_SECRET or ""):
+        raise ValueError(
+            "TELEGRAM_WEBHOOK_SECRET must be set, 1-256 letters, digits, _ or - (the bot webhook refuses updates without it)"
+        )
+    payload = {"url": url, "allowed_updates": ["message", "channel_post"], "secret_token": settings.TELEGRAM_WEBHOOK_SECRET}
+    response = http.request(
+        "POST", f"{settings.TELEGRAM_API_URL}/bot{settings.TELEGRAM_TOKEN}/setWebhook", json=payload, explain=_explain
+    )
+    try:
+        return str(response.json().get("description") or "Webhook was set")
+    except (ValueError, AttributeError):
+        return "Webhook was set"
 
 
 def _explain(response) -> TransportError:

@@ -33,8 +33,16 @@ def index(request: WebRequest, code: str) -> WebResponse:
     return render(
         request, "integrations/index.html", **project_nav(project, [row.channel for row in rows]), section="integrations", rows=rows,
         n_checks=len(checks), kinds=kinds, editable={kind for kind, _, has_form in kinds if has_form} & setup.EDITABLE,
-        can_write=access.allows(role, "write"),
+        can_write=access.allows(role, "write"), captcha_challenges=_captcha_challenges(rows),
     )
+
+
+def _captcha_challenges(rows) -> dict[str, str]:
+    """Signal channels whose last send wanted a CAPTCHA solved, with its challenge token (signal_captcha.py)."""
+    from chalicelib.integrations.kinds import signal
+
+    found = ((row.channel.code, signal.captcha_challenge(row.channel)) for row in rows)
+    return {code: challenge for code, challenge in found if challenge}
 
 
 @pages.route("/projects/{code}/add/{kind}", methods=["GET", "POST"])
