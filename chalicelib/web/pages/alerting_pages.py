@@ -2,8 +2,9 @@
 project's quiet windows, and the preview of what will alert when."""
 from datetime import datetime
 
-from chalicelib.checks import checks, quiet, thresholds
-from chalicelib.web import access, check_form, render, sessions
+from chalicelib.checks import quiet, thresholds
+from chalicelib.store.models import Check, Project
+from chalicelib.web import access, check_form, check_saving, render, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect
 from chalicelib.web.routing import Pages
 
@@ -16,19 +17,12 @@ PREVIEW_WINDOWS = 4
 @pages.route("/checks/{code}/alerting", methods=["POST"])
 def save_rules(request: WebRequest, code: str) -> WebResponse:
     """Thresholds and the check's quiet windows, by the API's rules."""
-    check, _, _ = access.check_for(request.user, code, "write")
-    try:
-        changes = check_form.alerting_fields(request.form)
-    except check_form.FormError as e:
-        raise HttpError(400, e.message) from None
-    try:
-        quiet.reconsider(checks.update_config(check, changes, request.now), request.now)
-    except check.DoesNotExist:
-        raise HttpError(404, "No such check.") from None
-    if request.is_xhr:
-        return WebResponse(status=200)
-    sessions.flash(request, "The alerting rules are saved.")
-    return redirect(f"/checks/{check.code}/details/")
+    # then: a held alert's time follows the check's new windows.
+    return check_saving.save_form(request, code, _alerting_fields, "The alerting rules are saved.", then=quiet.reconsider)
+
+
+def _alerting_fields(request: WebRequest, project: Project, check: Check) -> dict:
+    return check_form.alerting_fields(request.form)
 
 
 @pages.route("/checks/{code}/snooze", methods=["POST"])
@@ -40,7 +34,7 @@ def snooze(request: WebRequest, code: str) -> WebResponse:
         raise HttpError(400, "Snooze for a whole number of minutes, up to a year.")
     quiet.snooze_for(check, int(minutes), request.now)
     sessions.flash(request, "The snooze is over." if minutes == "0" else f"Alerts are snoozed for {_minutes(int(minutes))}.")
-    return redirect(f"/checks/{check.code}/details/")
+    return redirect(check_saving.details_url(check))
 
 
 @pages.route("/checks/{code}/alerting_preview", methods=["POST"])

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from chalicelib.accounts import teams
 from chalicelib.checks import channels, checks, run_bounds
 from chalicelib.store.models import Check, Project
-from chalicelib.web import access, check_form, render, sessions
+from chalicelib.web import access, check_form, check_saving, render, sessions
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, json_response, redirect
 from chalicelib.web.navigation import project_nav
 from chalicelib.web.routing import Pages
@@ -16,42 +16,32 @@ FILTER_FLAGS = ("filter_subject", "filter_body", "filter_http_body", "filter_def
 KEYWORDS = ("start_kw", "success_kw", "failure_kw")
 
 
-def _details(check: Check) -> str:
-    return f"/checks/{check.code}/details/"
-
-
 def _done(request: WebRequest, check: Check) -> WebResponse:
     """200 for the page's script, a redirect back to the details page for a plain form."""
-    return WebResponse(status=200) if request.is_xhr else redirect(_details(check))
+    return WebResponse(status=200) if request.is_xhr else redirect(check_saving.details_url(check))
 
 
 @pages.route("/checks/{code}/filtering_rules", methods=["POST"])
 def filtering_rules(request: WebRequest, code: str) -> WebResponse:
     """Which pings count: POST-only, keyword filters on subject and bodies, manual resume."""
-    check, _, _ = access.check_for(request.user, code, "write")
+    return check_saving.save_form(request, code, _filtering_fields, "The filtering rules are saved.")
+
+
+def _filtering_fields(request: WebRequest, project: Project, check: Check) -> dict:
     fields = {name: request.field(name).strip() for name in KEYWORDS}
     fields["methods"] = request.field("methods")
     fields.update({flag: request.field(flag) in ("on", "1", "true") for flag in FILTER_FLAGS})
-    try:
-        changes = check_form.validated(fields)
-    except check_form.FormError as e:
-        raise HttpError(400, e.message) from None
-    checks.update_config(check, changes, request.now)
-    sessions.flash(request, "The filtering rules are saved.")
-    return redirect(_details(check))
+    return check_form.validated(fields)
 
 
 @pages.route("/checks/{code}/run_time", methods=["POST"])
 def run_time(request: WebRequest, code: str) -> WebResponse:
     """Run-time bounds and per-run watching (chalicelib/checks/run_bounds.py)."""
-    check, _, _ = access.check_for(request.user, code, "write")
-    try:
-        changes = check_form.run_time_fields(request.form)
-    except check_form.FormError as e:
-        raise HttpError(400, e.message) from None
-    checks.update_config(check, changes, request.now)
-    sessions.flash(request, "The run-time rules are saved.")
-    return redirect(_details(check))
+    return check_saving.save_form(request, code, _run_time_fields, "The run-time rules are saved.")
+
+
+def _run_time_fields(request: WebRequest, project: Project, check: Check) -> dict:
+    return check_form.run_time_fields(request.form)
 
 
 @pages.route("/checks/{code}/run_time_preview", methods=["POST"])
@@ -88,7 +78,7 @@ def copy(request: WebRequest, code: str) -> WebResponse:
     if teams.free_slots_for(project) <= 0:
         raise HttpError(400, "The project's owner has no free check slots for a copy.")
     new = checks.copy(check, project, request.now)
-    return redirect(_details(new) + "?copied=1")
+    return redirect(check_saving.details_url(new) + "?copied=1")
 
 
 @pages.route("/checks/{code}/transfer", methods=["GET", "POST"])
@@ -130,7 +120,7 @@ def _transfer_to(request: WebRequest, check: Check, current: Project) -> WebResp
         raise HttpError(400, f"The check cannot move to that project {problem}.")
     checks.transfer(check, target, channels.codes_in_project(target.code), request.now)
     sessions.flash(request, "Check transferred successfully!")
-    return redirect(_details(check))
+    return redirect(check_saving.details_url(check))
 
 
 @pages.route("/checks/{code}/remove", methods=["POST"])
@@ -147,4 +137,4 @@ def clear_events(request: WebRequest, code: str) -> WebResponse:
     check, _, _ = access.check_for(request.user, code, "write")
     checks.clear_events(check)
     sessions.flash(request, "The check's events are cleared.")
-    return redirect(_details(check))
+    return redirect(check_saving.details_url(check))

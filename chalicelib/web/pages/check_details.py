@@ -4,7 +4,7 @@ from chalicelib import settings
 from chalicelib.accounts import users
 from chalicelib.checks import badges, channels, checks, dependencies, events, run_bounds, schedules, snippets
 from chalicelib.store.models import Channel, Check, Project
-from chalicelib.web import access, check_form, event_text, render
+from chalicelib.web import access, check_form, check_saving, event_text, render
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
 from chalicelib.web.navigation import project_nav
 from chalicelib.web.pages import alerting_pages
@@ -69,20 +69,21 @@ def update_name(request: WebRequest, code: str) -> WebResponse:
         raise HttpError(400, e.message) from None
     checks.rename(check, project, changes, request.now)
     target = request.field("next")
-    return redirect(target if is_safe_next(target) else f"/checks/{check.code}/details/")
+    return redirect(target if is_safe_next(target) else check_saving.details_url(check))
 
 
 @pages.route("/checks/{code}/depends_on", methods=["POST"])
 def update_dependency(request: WebRequest, code: str) -> WebResponse:
     """The check it depends on (depends_on: a check uuid of the project, "" for none)."""
-    check, project, _ = access.check_for(request.user, code, "write")
+    return check_saving.save_form(request, code, _dependency_fields)
+
+
+def _dependency_fields(request: WebRequest, project: Project, check: Check) -> dict:
     try:
-        parent = dependencies.resolve_parent(project.code, check.code, request.field("depends_on"))
+        return {"depends_on": dependencies.resolve_parent(project.code, check.code, request.field("depends_on"))}
     except dependencies.DependencyError as e:
         problem = str(e).removeprefix("depends_on ")
-        raise HttpError(400, f"It cannot depend on that check: it {problem}.") from None
-    checks.update_config(check, {"depends_on": parent}, request.now)
-    return redirect(f"/checks/{check.code}/details/")
+        raise check_form.FormError("depends_on", f"It cannot depend on that check: it {problem}.") from None
 
 
 def dependency_context(check: Check) -> dict:
@@ -115,7 +116,7 @@ def set_channel(request: WebRequest, code: str, channel: str) -> WebResponse:
     checks.set_channel(check, found.code, state == "on")
     if request.is_xhr:
         return WebResponse(status=200)
-    return redirect(f"/checks/{check.code}/details/")
+    return redirect(check_saving.details_url(check))
 
 
 def ping_urls(check: Check, project: Project) -> dict[str, str | None]:

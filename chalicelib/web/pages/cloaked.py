@@ -2,6 +2,7 @@
 does not tell which check, or which project, it is about)."""
 from chalicelib.checks.check_json import unique_key
 from chalicelib.store.models import Check, Member
+from chalicelib.web import check_saving
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, redirect
 from chalicelib.web.routing import Pages
 
@@ -15,5 +16,5 @@ def check_page(request: WebRequest, key: str) -> WebResponse:
     for member in Member.by_user.query(request.user.id):
         for check in Check.by_project.query(member.project, attributes_to_get=["code"]):
             if unique_key(check.code) == key:
-                return redirect(f"/checks/{check.code}/details/")
+                return redirect(check_saving.details_url(check))
     raise HttpError(404, "No such check.")

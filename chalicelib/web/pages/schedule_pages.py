@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from cronsim import CronSim
 
 from chalicelib.checks import checks, schedules
-from chalicelib.web import check_form, render
+from chalicelib.web import check_form, check_saving, render
 from chalicelib.web.access import check_for
 from chalicelib.web.formats import relative
 from chalicelib.web.http import HttpError, WebRequest, WebResponse, is_safe_next, json_response, redirect
@@ -33,7 +33,7 @@ def change(request: WebRequest, code: str) -> WebResponse:
     if request.is_xhr:
         return WebResponse(status=200)
     back = request.field("next")
-    return redirect(back if is_safe_next(back) else f"/checks/{check.code}/details/")
+    return redirect(back if is_safe_next(back) else check_saving.details_url(check))
 
 
 @pages.route("/checks/cron_preview", methods=["POST"], login=False)
