@@ -1,8 +1,10 @@
 """Status pages: the project's list and editor (managers publish, members write incident notes),
 and the public, read-only pages and their Atom and JSON feeds at /status/<slug>/."""
+import functools
 import json
 import uuid
 from datetime import datetime
+from typing import Callable
 
 from chalicelib import settings
 from chalicelib.checks import check_summary, checks, status_pages
@@ -173,29 +175,35 @@ def _edit_url(page: StatusPage) -> str:
 # The public pages: no session, no cookies, the same bytes for every visitor.
 
 
-def _published(slug: str) -> StatusPage | None:
-    page = status_pages.get(slug)
-    return page if page is not None and page.published else None
+def _published_view(show: Callable[[StatusPage, status_pages.PageView], WebResponse]):
+    """A public route's shared start: the published page and its view, else the 404 page
+    (an unknown and an unpublished slug look the same)."""
+
+    @functools.wraps(show)
+    def route(request: WebRequest, slug: str) -> WebResponse:
+        page = status_pages.get(slug)
+        if page is None or not page.published:
+            return _missing()
+        return show(page, status_pages.view(page, request.now))
+
+    return route
 
 
 def _public(body: str, content_type: str, status: int = 200) -> WebResponse:
     return WebResponse(status=status, body=body, content_type=content_type, headers=dict(PUBLIC_HEADERS))
 
 
-def _missing(request: WebRequest) -> WebResponse:
+def _missing() -> WebResponse:
     body = render.environment().get_template("status_pages/missing.html").render()
     return _public(body, "text/html; charset=utf-8", 404)
 
 
 @pages.plain("/status/{slug}", methods=["GET"])
-def public_page(request: WebRequest, slug: str) -> WebResponse:
-    """The status page; 404 for an unknown or unpublished slug."""
-    page = _published(slug)
-    if page is None:
-        return _missing(request)
-    view = status_pages.view(page, request.now)
+@_published_view
+def public_page(page: StatusPage, view: status_pages.PageView) -> WebResponse:
+    """The status page."""
     body = render.environment().get_template("status_pages/public.html").render(
-        view=view, page=page, now=request.now, refresh=REFRESH_SECONDS, states=status_pages.STATES,
+        view=view, page=page, now=view.now, refresh=REFRESH_SECONDS, states=status_pages.STATES,
         days=status_pages.DAYS, incident_days=status_pages.INCIDENT_DAYS, day_text=status_pages.day_text,
         uptime_text=status_pages.uptime_text, duration_text=status_pages.duration_text, base=_base(page), words=_words,
         words_day=lambda day: f"{day.day} {day:%b %Y}",
@@ -204,12 +212,9 @@ def public_page(request: WebRequest, slug: str) -> WebResponse:
 
 
 @pages.plain("/status/{slug}/feed.atom", methods=["GET"])
-def atom_feed(request: WebRequest, slug: str) -> WebResponse:
+@_published_view
+def atom_feed(page: StatusPage, view: status_pages.PageView) -> WebResponse:
     """The incidents of the last weeks as an Atom feed."""
-    page = _published(slug)
-    if page is None:
-        return _missing(request)
-    view = status_pages.view(page, request.now)
     body = render.environment().get_template("status_pages/feed.atom").render(
         page=page, entries=_entries(view), base=_base(page), updated=_updated(view),
     )
@@ -217,12 +222,9 @@ def atom_feed(request: WebRequest, slug: str) -> WebResponse:
 
 
 @pages.plain("/status/{slug}/feed.json", methods=["GET"])
-def json_feed(request: WebRequest, slug: str) -> WebResponse:
+@_published_view
+def json_feed(page: StatusPage, view: status_pages.PageView) -> WebResponse:
     """The incidents of the last weeks as a JSON Feed (version 1.1), each with an `_incident` object."""
-    page = _published(slug)
-    if page is None:
-        return _missing(request)
-    view = status_pages.view(page, request.now)
     base = _base(page)
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
