@@ -8,7 +8,8 @@ import sys
 
 import pytest
 from playwright.sync_api import expect
-from tests.web.test_browser_journeys import follow_login_link, login_links
+
+from tests.support.browser import follow_login_link, login_links, sign_up
 
 pytestmark = pytest.mark.e2e
 OPERATOR = "root@example.org"
@@ -39,12 +40,7 @@ def cli(site, *argv: str) -> str:
 def test_an_operator_changes_a_limit_deactivates_a_user_and_reads_the_audit(site, browsers, screenshot):
     operator, worker = browsers
     # The user signs up, and asks for a second login link they have not used yet.
-    worker.goto(f"{site.base}/accounts/login/")
-    worker.fill("#signup-email", WORKER)
-    worker.click("#signup-form button[type=submit]")
-    expect(worker.get_by_text("Check your email")).to_be_visible()
-    [link] = login_links(site, WORKER)
-    follow_login_link(worker, link)
+    sign_up(worker, site, WORKER)
     expect(worker.get_by_text("My First Check")).to_be_visible()
     operator.goto(f"{site.base}/accounts/login/")  # from a browser not logged in
     operator.fill("#link-email", WORKER)

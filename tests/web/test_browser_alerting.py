@@ -9,12 +9,12 @@ from types import SimpleNamespace
 import pytest
 import requests
 from playwright.sync_api import expect
-from tests.web.test_browser_journeys import follow_login_link, login_links
+
+from tests.support.browser import WAIT_MS, add_check, browser_page, sign_up
 
 pytestmark = pytest.mark.e2e
 
 OWNER = "alerting@example.org"
-WAIT_MS = 15_000
 ALERT_MS = 60_000  # a sweep tick every 20 s on the local stack, then delivery from the stream
 
 
@@ -38,22 +38,11 @@ def wait_for_alerts(site, count: int) -> list[str]:
 @pytest.fixture(scope="module")
 def story(site, chromium):
     """A new owner (sign-up makes an email channel) with the check "Flaky import", on its details page."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    page.goto(f"{site.base}/accounts/login/")
-    page.fill("#signup-email", OWNER)
-    page.click("#signup-form button[type=submit]")
-    expect(page.get_by_text("Check your email")).to_be_visible()
-    follow_login_link(page, login_links(site, OWNER)[-1])
-    page.click("#add-check-button")
-    page.fill("#add-name", "Flaky import")
-    page.click("#add-check-form button.primary")
-    row = page.locator("tr.check-row", has_text="Flaky import")
-    code = row.get_attribute("data-code")
-    page.goto(f"{site.base}/checks/{code}/details/")
-    yield SimpleNamespace(page=page, site=site, code=code)
-    context.close()
+    with browser_page(chromium) as page:
+        sign_up(page, site, OWNER)
+        code = add_check(page, "Flaky import")
+        page.goto(f"{site.base}/checks/{code}/details/")
+        yield SimpleNamespace(page=page, site=site, code=code)
 
 
 def ping(story, suffix=""):

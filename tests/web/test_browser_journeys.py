@@ -4,8 +4,6 @@ One user's story, step by step in one test module: the stack, the browser and th
 shared, and each test picks up where the one before left off (pytest runs them in file order).
 Screenshots of the checks list and the details page go to test-output/screenshots/ for review.
 """
-import email
-import email.policy
 import re
 from types import SimpleNamespace
 
@@ -13,22 +11,13 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.support.browser import follow_login_link, login_links
+
 pytestmark = pytest.mark.e2e
 
 OWNER = "owner@example.org"
 VIEWER = "viewer@example.org"
 WAIT_MS = 15_000  # the checks list polls every 3 s while the tab is in use
-
-
-def login_links(site, address: str) -> list[str]:
-    """Login links mailed to `address`, oldest first, read from the stack's outbox folder."""
-    links = []
-    for path in sorted((site.data_dir / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if address in message["To"]:
-            text = message.get_body(("plain",)).get_content()
-            links += re.findall(re.escape(site.base) + r"/accounts/check_token/\S+", text)
-    return links
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +27,6 @@ def story(site, chromium):
     context.set_default_timeout(WAIT_MS)
     yield SimpleNamespace(page=context.new_page(), site=site, check_code=None, context=context)
     context.close()
-
-
-def follow_login_link(page, link: str) -> None:
-    page.goto(link)
-    button = page.locator("#login-with-link")
-    if button.count():  # no auto-login cookie in this browser: the click-to-log-in form
-        button.click()
 
 
 def test_sign_up_by_magic_link(story):

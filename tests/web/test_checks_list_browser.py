@@ -3,7 +3,8 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from tests.web.test_browser_journeys import follow_login_link, login_links
+
+from tests.support.browser import add_check, browser_page, sign_up
 
 pytestmark = pytest.mark.e2e
 OWNER = "lister@example.org"
@@ -12,21 +13,10 @@ OWNER = "lister@example.org"
 @pytest.fixture(scope="module")
 def page(site, chromium):
     """A new owner's checks list (sign-up makes one check), with a second check added."""
-    context = chromium.new_context()
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{site.base}/accounts/login/")
-    page.fill("#signup-email", OWNER)
-    page.click("#signup-form button[type=submit]")
-    expect(page.get_by_text("Check your email")).to_be_visible()
-    follow_login_link(page, login_links(site, OWNER)[-1])
-    page.click("#add-check-button")
-    page.fill("#add-name", "Nightly backup")
-    page.fill("#add-slug", "nightly-db")
-    page.click("#add-check-form button.primary")
-    expect(page.locator("tr.check-row", has_text="Nightly backup")).to_be_visible()
-    yield page
-    context.close()
+    with browser_page(chromium) as page:
+        sign_up(page, site, OWNER)
+        add_check(page, "Nightly backup", slug="nightly-db")
+        yield page
 
 
 def test_typing_a_slug_in_search_hides_the_other_rows(page):

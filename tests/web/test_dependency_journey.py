@@ -11,12 +11,12 @@ import re
 import pytest
 import requests
 from playwright.sync_api import expect
+
+from tests.support.browser import add_check, browser_page, sign_up
 from tests.support.stack import poll
-from tests.web.test_browser_journeys import follow_login_link, login_links
 
 pytestmark = pytest.mark.e2e
 OWNER = "netops@example.org"
-WAIT_MS = 15_000
 ALERT_WAIT = 30  # seconds: delivery reads the flips stream every second on the local stack
 
 
@@ -40,27 +40,12 @@ def ping(site, code: str, suffix: str = "") -> None:
 
 @pytest.fixture(scope="module")
 def page(site, chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(WAIT_MS)
-    yield context.new_page()
-    context.close()
-
-
-def add_check(page, name: str) -> str:
-    page.click("#add-check-button")
-    page.fill("#add-name", name)
-    page.click("#add-check-form button.primary")
-    row = page.locator("tr.check-row", has_text=name)
-    expect(row).to_be_visible()
-    return row.get_attribute("data-code")
+    with browser_page(chromium) as page:
+        yield page
 
 
 def test_a_check_depending_on_a_down_router_alerts_only_when_the_router_is_back(site, page, screenshot):
-    page.goto(f"{site.base}/accounts/login/")
-    page.fill("#signup-email", OWNER)
-    page.click("#signup-form button[type=submit]")
-    expect(page.get_by_text("Check your email")).to_be_visible()
-    follow_login_link(page, login_links(site, OWNER)[-1])
+    sign_up(page, site, OWNER)
     router, web = add_check(page, "router"), add_check(page, "web")
 
     # The check's form: pick the router, read what it means, save.

@@ -4,19 +4,17 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from tests.web.test_browser_journeys import follow_login_link, login_links
+
+from tests.support.browser import browser_page, sign_up
 
 pytestmark = pytest.mark.e2e
 VISITOR = "visitor@example.org"
-WAIT_MS = 15_000
 
 
 @pytest.fixture(scope="module")
 def page(site, chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(WAIT_MS)
-    yield context.new_page()
-    context.close()
+    with browser_page(chromium) as page:
+        yield page
 
 
 def test_a_visitor_reads_the_page_signs_up_and_adds_slack_to_their_project(site, page, screenshot):
@@ -26,10 +24,7 @@ def test_a_visitor_reads_the_page_signs_up_and_adds_slack_to_their_project(site,
     screenshot(page, "landing-slack")
 
     page.click("#cta-signup")
-    page.fill("#signup-email", VISITOR)
-    page.click("#signup-form button[type=submit]")
-    expect(page.get_by_text("Check your email")).to_be_visible()
-    follow_login_link(page, login_links(site, VISITOR)[-1])
+    sign_up(page, site, VISITOR)
 
     page.goto(f"{site.base}/integrations/slack/")
     expect(page.locator("#cta-signup")).to_have_count(0)

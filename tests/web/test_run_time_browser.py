@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 from playwright.sync_api import expect
-from tests.web.test_browser_journeys import follow_login_link, login_links
+
+from tests.support.browser import browser_page, open_check, sign_up
 
 pytestmark = pytest.mark.e2e
 OWNER = "runner@example.org"
-WAIT_MS = 15_000  # the page polls its status every few seconds
 SWEEP_WAIT_MS = 45_000  # the local stack's sweep ticks every 20 s
 RUN_A = "aaaaaaaa-1111-4111-8111-111111111111"
 RUN_B = "bbbbbbbb-2222-4222-8222-222222222222"
@@ -22,19 +22,10 @@ RUN_B = "bbbbbbbb-2222-4222-8222-222222222222"
 @pytest.fixture(scope="module")
 def page(site, chromium):
     """A new owner on the details page of their first check."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    page.goto(f"{site.base}/accounts/login/")
-    page.fill("#signup-email", OWNER)
-    page.click("#signup-form button[type=submit]")
-    expect(page.get_by_text("Check your email")).to_be_visible()
-    follow_login_link(page, login_links(site, OWNER)[-1])
-    page.locator("tr.check-row", has_text="My First Check").locator("a.check-name").click()
-    expect(page).to_have_url(re.compile(r"/checks/[0-9a-f-]+/details/$"))
-    page.code = re.search(r"/checks/([0-9a-f-]+)/details/", page.url)[1]
-    yield page
-    context.close()
+    with browser_page(chromium) as page:
+        sign_up(page, site, OWNER)
+        page.code = open_check(page, "My First Check")
+        yield page
 
 
 @pytest.fixture

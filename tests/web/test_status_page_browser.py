@@ -1,38 +1,28 @@
 """A status page in a real browser on the local stack: a manager publishes one check under a
 public name, then visitors without JavaScript read it at desktop and phone widths."""
-import re
 
 import pytest
 import requests
 from playwright.sync_api import expect
-from tests.web.test_browser_journeys import follow_login_link, login_links
+
+from tests.support.browser import DESKTOP, browser_page, open_check, sign_up
 
 pytestmark = pytest.mark.e2e
 OWNER = "publisher@example.org"
 SLUG = "acme-status"
-DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
 def manager(site, chromium):
     """A new owner whose first check failed once and recovered (an incident), on its status pages."""
-    context = chromium.new_context(viewport=DESKTOP)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{site.base}/accounts/login/")
-    page.fill("#signup-email", OWNER)
-    page.click("#signup-form button[type=submit]")
-    expect(page.get_by_text("Check your email")).to_be_visible()
-    follow_login_link(page, login_links(site, OWNER)[-1])
-    page.locator("tr.check-row", has_text="My First Check").locator("a.check-name").click()
-    expect(page).to_have_url(re.compile(r"/checks/[0-9a-f-]+/details/$"))
-    page.check_code = re.search(r"/checks/([0-9a-f-]+)/details/", page.url)[1]
-    for suffix in ("/fail", ""):
-        assert requests.get(f"{site.base}/ping/{page.check_code}{suffix}", timeout=10).status_code == 200
-    page.get_by_role("link", name="Status pages").click()
-    yield page
-    context.close()
+    with browser_page(chromium) as page:
+        sign_up(page, site, OWNER)
+        page.check_code = open_check(page, "My First Check")
+        for suffix in ("/fail", ""):
+            assert requests.get(f"{site.base}/ping/{page.check_code}{suffix}", timeout=10).status_code == 200
+        page.get_by_role("link", name="Status pages").click()
+        yield page
 
 
 @pytest.fixture(scope="module")
