@@ -4,9 +4,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from pynamodb.attributes import NumberAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 
-from chalicelib.checks import schedules
+from chalicelib.checks import run_bounds, schedules
 from chalicelib.store import raw_items
 from chalicelib.store.models import Check
 
@@ -18,6 +18,7 @@ SORTS = ("created", "name", "-name", "last_ping", "-last_ping", "status")
 LIST_ATTRIBUTES = [
     "code", "project", "badge_key", "created", "name", "slug", "tags", "kind", "timeout", "grace", "schedule",
     "tz", "status", "last_ping", "last_start", "last_duration", "has_confirmation_link", "changed", "channels",
+    "max_duration", "track_runs", "runs",  # a watched run's own deadline decides its status (run_bounds)
 ]  # fmt: skip
 
 
@@ -43,6 +44,9 @@ class ListedCheck:
     has_confirmation_link: bool
     changed: datetime | None
     channels: set[str]  # the codes of the channels the check alerts through
+    max_duration: int | None
+    track_runs: bool | None
+    runs: dict[str, float]  # run key -> start timestamp, while runs are watched
 
 
 @dataclass(slots=True)
@@ -85,6 +89,8 @@ def _decoder(attribute):
         return attribute.deserialize
     if isinstance(attribute, UnicodeSetAttribute):
         return set
+    if isinstance(attribute, MapAttribute):  # runs: key -> {"N": timestamp}
+        return lambda raw: {key: float(value["N"]) for key, value in raw.items()}
     return None  # strings and booleans arrive as they are
 
 
@@ -117,7 +123,9 @@ def row(check, now: datetime) -> Row:
 def deadlines(check) -> list[datetime]:
     """The moments at which time alone changes the check's shown status."""
     result = []
-    if check.last_start is not None:
+    if run_bounds.watches_runs(check):
+        result += [deadline for deadline, _, _ in run_bounds.run_deadlines(check)]
+    elif check.last_start is not None:
         result.append(check.last_start + timedelta(seconds=check.grace))
     due = schedules.next_expected(check, with_started=False) if check.status == "up" else None
     if due is not None:

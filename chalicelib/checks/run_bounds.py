@@ -22,7 +22,7 @@ UNITS = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
 
 def watches_runs(check) -> bool:
     """Whether each open run has its own deadline (track_runs, or implied by max_duration)."""
-    return bool(getattr(check, "track_runs", None)) or getattr(check, "max_duration", None) is not None
+    return bool(check.track_runs) or check.max_duration is not None
 
 
 def allowance(check) -> int:

@@ -90,7 +90,7 @@ def next_expected(check, with_started=True) -> datetime | None:
 def going_down_after(check) -> datetime | None:
     """When the check goes down unless pinged first; stored as alert_after. A down check whose
     alert a quiet time holds keeps the time it is let go (chalicelib/checks/quiet.py)."""
-    if check.status == "down" and getattr(check, "alert_held_until", None):
+    if check.status == "down" and check.alert_held_until:
         return check.alert_held_until
     if run_bounds.watches_runs(check):
         # Each open run's own deadline replaces the latest start's start + grace.

@@ -305,3 +305,22 @@ def test_the_alert_for_a_stuck_run_says_which_run(up_check, ping, now):
     sweep.sweep_once(now + HOUR)
     notice = Notice(check=checks.get(check.code), flip=last_flip(check), project_name="p", check_url="u")
     assert text.status_sentence(notice) == 'The check "Backups" is DOWN (run aaaaaaaa started 1 h ago never finished).'
+
+
+def test_the_checks_list_shows_a_run_within_max_duration_as_running(up_check, ping, now):
+    from chalicelib.checks import check_summary
+
+    check = up_check(max_duration=7200, grace=600)
+    ping(check, now, "start")
+    [listed] = check_summary.rows(check_summary.project_checks(check.project), now + timedelta(minutes=90))
+    assert (listed.status, listed.started) == ("up", True)
+
+
+def test_the_checks_list_shows_a_stuck_tracked_run_as_down(up_check, ping, now):
+    from chalicelib.checks import check_summary
+
+    check = up_check(track_runs=True, grace=600)
+    ping(check, now - timedelta(minutes=30), "start", query={"rid": RUN_A})
+    ping(check, now - timedelta(minutes=5), "start", query={"rid": RUN_B})
+    [listed] = check_summary.rows(check_summary.project_checks(check.project), now)
+    assert listed.status == "down"

@@ -1,5 +1,5 @@
 """Schedule and status rules of a check (chalicelib/checks/schedules.py), with `now` passed in."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import available_timezones
 
@@ -25,6 +25,10 @@ class FakeCheck:
     status: str = "new"
     last_ping: datetime | None = None
     last_start: datetime | None = None
+    max_duration: int | None = None
+    track_runs: bool | None = None
+    runs: dict = field(default_factory=dict)
+    alert_held_until: datetime | None = None
 
 
 def utc(*args) -> datetime:
