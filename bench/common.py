@@ -78,6 +78,29 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank - 1]
 
 
+def ms(values: list[float], p: float) -> str:
+    """The p-th percentile of durations in seconds, as milliseconds with one decimal."""
+    return f"{percentile(values, p) * 1000:.1f}"
+
+
+def measure_view(respond, samples: int, emulator_cpu, counter, cpu_clock=time.thread_time, warm_up: int = 3) -> dict:
+    """Wall times, CPU times with moto's emulation taken out, and AWS calls of `respond()` (a
+    view's answer, which must be 200), `samples` times after `warm_up` uncounted calls."""
+    walls, cpus, calls, size = [], [], [], 0
+    for n in range(warm_up + samples):
+        calls_before, emulated_before = counter.total(), emulator_cpu()
+        wall, cpu = time.perf_counter(), cpu_clock()
+        response = respond()
+        wall, cpu = time.perf_counter() - wall, cpu_clock() - cpu
+        assert response.status == 200, response.body[:200]
+        if n >= warm_up:
+            walls.append(wall)
+            cpus.append(cpu - (emulator_cpu() - emulated_before))
+            calls.append(counter.total() - calls_before)
+            size = len(response.body)
+    return {"walls": walls, "cpus": cpus, "calls": calls, "bytes": size}
+
+
 def table(headers: list[str], rows: list[list]) -> str:
     """A plain text table, numbers right-aligned."""
     cells = [headers] + [[str(c) for c in row] for row in rows]

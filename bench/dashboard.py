@@ -6,7 +6,6 @@ the wall time (moto's emulation included) and the handler's CPU with moto's emul
 out, p50 and p95, and the AWS calls per request. The goal is under 100 ms of handler time.
 """
 import argparse
-import time
 from datetime import datetime, timedelta, timezone
 
 from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
@@ -18,7 +17,6 @@ from chalicelib.accounts import (
 from chalicelib.checks import checks  # noqa: E402
 from chalicelib.store.models import Check  # noqa: E402
 
-WARM_UP = 3
 GOAL_MS = 100
 
 
@@ -55,20 +53,7 @@ def request(path: str, session_key: str, query: dict[str, list[str]] | None = No
 def measure(view, make_request, samples: int, emulator_cpu, counter, **params) -> dict:
     from chalicelib.web import dispatch
 
-    walls, cpus, calls, size = [], [], [], 0
-    for n in range(WARM_UP + samples):
-        req = make_request()
-        calls_before, emulated_before = counter.total(), emulator_cpu()
-        wall, cpu = time.perf_counter(), time.thread_time()
-        response = dispatch.run(view, req, **params)
-        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
-        assert response.status == 200, response.body[:200]
-        if n >= WARM_UP:
-            walls.append(wall)
-            cpus.append(cpu - (emulator_cpu() - emulated_before))
-            calls.append(counter.total() - calls_before)
-            size = len(response.body)
-    return {"walls": walls, "cpus": cpus, "calls": calls, "bytes": size}
+    return common.measure_view(lambda: dispatch.run(view, make_request(), **params), samples, emulator_cpu, counter)
 
 
 def run(sizes: list[int], samples: int) -> list[list]:
@@ -96,9 +81,8 @@ def run(sizes: list[int], samples: int) -> list[list]:
             ]
             for name, view, make in cases:
                 result = measure(view, make, samples, emulator_cpu, counter, code=project.code)
-                ms = lambda values, p: f"{common.percentile(values, p) * 1000:.1f}"  # noqa: E731
-                rows.append([name, size, ms(result["walls"], 50), ms(result["walls"], 95), ms(result["cpus"], 50),
-                             ms(result["cpus"], 95), common.percentile(result["calls"], 50), f"{result['bytes']:,}"])  # fmt: skip
+                rows.append([name, size, common.ms(result["walls"], 50), common.ms(result["walls"], 95), common.ms(result["cpus"], 50),
+                             common.ms(result["cpus"], 95), common.percentile(result["calls"], 50), f"{result['bytes']:,}"])  # fmt: skip
                 print(f"  {name}, {size} checks: done", flush=True)
     return rows
 
