@@ -3,11 +3,10 @@
 In-process against moto's mock (bench.ping_path.in_process_moto), through the view as app.py
 serves it (no session: the page is the same for everyone). Prints, per page, the wall time
 (moto's emulation included) and the handler's CPU with moto's emulation taken out, p50 and p95,
-and the AWS calls per view: one GetItem of the page, the project's checks Query, one flips Query
-per shown check (bounded to 90 days, WORKERS at a time).
+and the AWS calls per view: one GetItem of the page, the project's checks Query and one Query of
+the project's flips of the last 90 days (the flips' by_project index).
 """
 import argparse
-import time
 from datetime import datetime, timedelta, timezone
 
 from bench import common  # first: sets STAGE=bench before chalicelib.settings is read
@@ -17,7 +16,6 @@ from chalicelib.accounts import projects  # noqa: E402
 from chalicelib.checks import check_summary, flips, status_pages  # noqa: E402
 from chalicelib.store.models import Flip  # noqa: E402
 
-WARM_UP = 3
 OUTAGES = 6  # per check, spread over the 90 days
 
 
@@ -49,20 +47,11 @@ def measure(slug: str, samples: int, emulator_cpu, counter) -> dict:
     from chalicelib.web.http import WebRequest
     from chalicelib.web.pages import status_page_views
 
-    walls, cpus, calls, size = [], [], [], 0
-    for n in range(WARM_UP + samples):
+    def view():
         request = WebRequest("GET", f"/status/{slug}/", {}, {}, b"", "127.0.0.1", datetime.now(timezone.utc))
-        calls_before, emulated_before = counter.total(), emulator_cpu()
-        wall, cpu = time.perf_counter(), time.process_time()  # the flips Queries run on worker threads
-        response = status_page_views.public_page(request, slug)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        assert response.status == 200, response.body[:200]
-        if n >= WARM_UP:
-            walls.append(wall)
-            cpus.append(cpu - (emulator_cpu() - emulated_before))
-            calls.append(counter.total() - calls_before)
-            size = len(response.body)
-    return {"walls": walls, "cpus": cpus, "calls": calls, "bytes": size}
+        return status_page_views.public_page(request, slug)
+
+    return common.measure_view(view, samples, emulator_cpu, counter)
 
 
 def run(count: int, samples: int) -> list[list]:
@@ -76,9 +65,8 @@ def run(count: int, samples: int) -> list[list]:
         for label, tags in ((f"{count} checks, one item each", False), (f"{count} checks as their tags", True)):
             slug = make_page(project.code, now, tags)
             result = measure(slug, samples, emulator_cpu, counter)
-            ms = lambda values, p: f"{common.percentile(values, p) * 1000:.1f}"  # noqa: E731
-            rows.append([label, ms(result["walls"], 50), ms(result["walls"], 95), ms(result["cpus"], 50),
-                         ms(result["cpus"], 95), common.percentile(result["calls"], 50), f"{result['bytes']:,}"])  # fmt: skip
+            rows.append([label, common.ms(result["walls"], 50), common.ms(result["walls"], 95), common.ms(result["cpus"], 50),
+                         common.ms(result["cpus"], 95), common.percentile(result["calls"], 50), f"{result['bytes']:,}"])  # fmt: skip
             print(f"  {label}: done", flush=True)
     return rows
 
@@ -94,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     print(common.table(["page", "wall p50 ms", "wall p95 ms", "handler p50 ms", "handler p95 ms", "AWS calls", "bytes"], rows))
     print("\nwall: the whole view with moto emulating DynamoDB in this process; handler: this process's CPU")
     print("(all threads) with moto's emulation taken out. AWS calls per view: GetItem of the page, the")
-    print(f"checks Query, one flips Query per shown check ({status_pages.WORKERS} at a time).")
+    print("checks Query, one Query of the project's flips (a page of the index each 1 MB).")
     return 0
 
 

@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model as PynamoDBModel
 
 from chalicelib import settings
@@ -237,6 +237,14 @@ class Ping(Model):
     expires = TTLAttribute(null=True)
 
 
+class FlipByProject(GlobalSecondaryIndex):
+    """A project's flips in time order, with what a status page reads of them: one Query per view."""
+
+    Meta = _index_meta("by_project", IncludeProjection(["old_status", "new_status", "note"]))
+    project = UnicodeAttribute(hash_key=True)
+    created = UTCDateTimeAttribute(range_key=True)
+
+
 class Flip(Model):
     """A change of a check's status; the stream on this table drives alert delivery."""
 
@@ -264,6 +272,7 @@ class Flip(Model):
     # anyway carry it. None on almost every flip.
     note = UnicodeAttribute(null=True)
     expires = TTLAttribute()
+    by_project = FlipByProject()
 
 
 class ChannelByProject(GlobalSecondaryIndex):

@@ -173,20 +173,42 @@ def test_a_tag_is_down_while_any_of_its_checks_is(project, make_check, old_check
     assert len(view.check_incidents) == 2  # the dashboard's note forms: each check's own
 
 
-def test_a_view_reads_the_flips_of_the_shown_checks_only_and_from_ninety_days(project, old_check, make_check, now, monkeypatch):
-    hidden = make_check(name="Hidden")
-    read = []
-    original = Flip.query
+@pytest.fixture
+def dynamodb_calls():
+    """(operation, table, index) of each DynamoDB call from here on."""
+    calls = []
 
-    def recording(code, range_key_condition=None, **kwargs):
-        read.append((code, str(range_key_condition)))
-        return original(code, range_key_condition, **kwargs)
+    def record(params, model, **kwargs):
+        calls.append((model.name, params.get("TableName", "").rsplit("-", 1)[-1], params.get("IndexName")))
 
-    monkeypatch.setattr(Flip, "query", recording)
+    client = Flip._get_connection().connection.client
+    client.meta.events.register("provide-client-params.dynamodb", record)
+    yield calls
+    client.meta.events.unregister("provide-client-params.dynamodb", record)
+
+
+def test_a_view_reads_the_checks_and_the_projects_flips_once_however_many_checks_it_shows(project, make_check, now, dynamodb_calls):
+    shown = [make_check(name=f"Job {n}") for n in range(5)]
+    for check in shown:
+        outage(check, now - timedelta(days=3), 20)
+    page = page_showing(project, now, *[("check", check.code, f"Job {n}") for n, check in enumerate(shown)])
+    dynamodb_calls.clear()
+    view = status_pages.view(page, now)
+    assert sorted(name for name, _ in view.incidents) == [f"Job {n}" for n in range(5)]
+    assert dynamodb_calls == [("Query", "checks", "by_project"), ("Query", "flips", "by_project")]
+
+
+def test_a_view_reads_the_flips_from_the_oldest_bars_day_on(project, old_check, now, monkeypatch):
+    asked = []
+    query = Flip.by_project.query
+
+    def recording(project_code, range_key_condition, **kwargs):
+        asked.append((project_code, str(range_key_condition)))
+        return query(project_code, range_key_condition, **kwargs)
+
+    monkeypatch.setattr(Flip.by_project, "query", recording)
     status_pages.view(page_showing(project, now, ("check", old_check.code, "Backups")), now)
-    assert [code for code, _ in read] == [old_check.code]
-    assert hidden.code not in {code for code, _ in read}
-    assert "created >=" in read[0][1]
+    assert asked == [(project.code, "created >= {'S': '2025-10-18T00:00:00.000000+0000'}")]  # 89 days before now's day
 
 
 def test_a_member_writes_a_note_on_an_incident_and_the_page_shows_it(project, old_check, now):
