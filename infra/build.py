@@ -381,10 +381,19 @@ def stage_source(source: Path) -> None:
             shutil.copytree(ROOT / name, source / "vendor" / name, ignore=ignore)
         else:
             shutil.copy2(ROOT / name, source / "vendor" / name)
+    write_search_index(source / "vendor" / "docs" / "site")
     chalice_dir = source / ".chalice"
     chalice_dir.mkdir(exist_ok=True)  # keeps deployments/, Chalice's cache of Lambda wheels
     for path in (ROOT / ".chalice").glob("*.json"):
         shutil.copy2(path, chalice_dir / path.name)
+
+
+def write_search_index(docs_dir: Path) -> None:
+    """The /docs/ search index, built here once so that no Lambda renders the pages for it."""
+    from chalicelib.web import docs_site
+
+    path = docs_dir / docs_site.SEARCH_INDEX_FILE
+    path.write_text(json.dumps(docs_site.build_search_index(), ensure_ascii=False), encoding="utf-8")
 
 
 def package(stage: str, out: Path) -> Path:

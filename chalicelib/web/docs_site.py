@@ -8,6 +8,7 @@ drift from what they describe: [[api-reference]] (every operation of openapi.jso
 Placeholders such as %PING_URL% are filled after rendering, with escaped values.
 """
 import html
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,9 @@ CONTENTS = [
     ("Self-hosting", ["self-hosting", "configuration"]),
 ]
 SLUGS = [slug for _, slugs in CONTENTS for slug in slugs]
+# The search index as the package build writes it beside the pages (infra/build.py), so that a
+# Lambda reads one file instead of rendering every page; a checkout has none and builds it.
+SEARCH_INDEX_FILE = "search-index.json"
 HOME = "introduction"  # what /docs/ shows
 
 # What an anonymous reader's examples show in place of their own values.
@@ -214,8 +218,15 @@ def keep_project(body: str, project_code: str) -> str:
 
 @cache
 def search_index() -> list[dict]:
-    """One entry per page part (its top, each h2 and h3): url, page, title, text. Built from the
-    Markdown files at the first request of a process and kept (Lambda reuses the process)."""
+    """The index the package carries, else one built from the pages; kept for the process."""
+    prebuilt = DOCS / SEARCH_INDEX_FILE
+    if prebuilt.exists():
+        return json.loads(prebuilt.read_text(encoding="utf-8"))
+    return build_search_index()
+
+
+def build_search_index() -> list[dict]:
+    """One entry per page part (its top, each h2 and h3): url, page, title, text."""
     entries = []
     for slug in SLUGS:
         rendered = _static_page(slug)

@@ -98,6 +98,15 @@ def test_modules_load_from_the_zips_bytecode_not_their_source(package, tmp_path)
     assert (result.returncode, result.stdout.strip()) == (0, "hc"), result.stderr
 
 
+def test_zip_carries_the_docs_search_index_built_at_package_time(package):
+    from chalicelib.web import docs_site
+
+    with zipfile.ZipFile(package / "deployment.zip") as archive:
+        carried = json.loads(archive.read(f"docs/site/{docs_site.SEARCH_INDEX_FILE}"))
+    assert carried == docs_site.build_search_index()
+    assert len(carried) > len(docs_site.SLUGS)  # a page's top and each of its headings
+
+
 def test_zip_carries_the_docs_pages_the_readme_and_markdown(package):
     """/docs/ renders docs/site/*.md with the markdown package, and shows README.md's configuration table."""
     names = set(zipfile.ZipFile(package / "deployment.zip").namelist())

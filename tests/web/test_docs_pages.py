@@ -1,5 +1,6 @@
 """/docs/: the pages render in the layout, every link and anchor resolves, the API reference lists
 every operation, the reader's own ping URL fills the examples, and the search answers."""
+import json
 import re
 from datetime import timedelta
 from urllib.parse import urldefrag, urlsplit
@@ -145,6 +146,18 @@ def test_the_search_index_covers_every_page_and_its_sections(anonymous_web):
     assert {"url": "/docs/pinging-api/#run-ids", "page": "The pinging API", "title": "Run ids"}.items() <= next(
         e for e in index if e["url"] == "/docs/pinging-api/#run-ids"
     ).items()
+
+
+def test_a_search_index_carried_beside_the_pages_is_read_not_built(tmp_path, monkeypatch):
+    carried = [{"url": "/docs/x/", "page": "X", "title": "X", "text": "as the package build wrote it"}]
+    (tmp_path / docs_site.SEARCH_INDEX_FILE).write_text(json.dumps(carried))
+    monkeypatch.setattr(docs_site, "DOCS", tmp_path)
+    monkeypatch.setattr(docs_site, "build_search_index", lambda: pytest.fail("the index was built"))
+    docs_site.search_index.cache_clear()
+    try:
+        assert docs_site.search_index() == carried
+    finally:
+        docs_site.search_index.cache_clear()
 
 
 def test_the_cron_cheat_sheet_gives_meanings_and_next_runs_by_cronsim(now):
