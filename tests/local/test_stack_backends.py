@@ -1,0 +1,161 @@
+"""End to end on both AWS emulators: the local stack on moto and s3rver, and on LocalStack
+(shared, tests/support/backends.py). Ping bodies in S3, email pings through SES's S3 + SNS path,
+alert emails and reports through SES."""
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import boto3
+import pytest
+import requests
+
+from chalicelib import settings
+from tests.support.backends import BACKENDS, install_localstack, pointed_at, sent_emails, stack_on
+from tests.support.ses_mail import CODE, RECIPIENT, notification, stored_by_ses
+from tests.support.stack import ROOT, free_port, poll
+from tests.support.stack import LocalStack as StackProcess  # our stack, `python -m chalicelib.local run`
+
+pytestmark = pytest.mark.e2e
+
+EMAIL_DOMAIN = RECIPIENT.partition("@")[2]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def stack(request, tmp_path_factory):
+    """The stack on one backend, mailing through SES, taking email pings for EMAIL_DOMAIN."""
+    environment = {"EMAIL_BACKEND": "ses", "PING_EMAIL_DOMAIN": EMAIL_DOMAIN, "SWEEP_SECONDS": "2"}
+    with stack_on(request, tmp_path_factory.mktemp(request.param), **environment) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def new_project(stack):
+    """A project made on the stack through the domain code: (the Project, its read-write API key)."""
+    from chalicelib.accounts import projects
+
+    with pointed_at(stack):
+        made = projects.create_project("backends", datetime.now(timezone.utc))
+    return made.project, made.api_key
+
+
+def mail_to(stack, address: str, what: str):
+    """The newest message SES accepted for `address`, waiting for it."""
+    found = poll(lambda: [m for m in sent_emails(stack) if m["To"] == address], 60, f"{what}\n{stack.output()}")
+    return found[-1]
+
+
+def api(stack, api_key: str, method: str, path: str, **kwargs):
+    return requests.request(method, f"{stack.base}/api/v3{path}", headers={"X-Api-Key": api_key}, timeout=10, **kwargs)
+
+
+def test_a_ping_body_over_100_bytes_is_kept_in_s3_and_served_back(stack):
+    api_key = stack.create_project("bodies")["api_key"]
+    uuid = api(stack, api_key, "POST", "/checks", json={"name": "dump"}).json()["uuid"]
+    body = b"pg_dump finished: 1234 tables, 56 GB\n" * 10
+    posted = requests.post(f"{stack.base}/ping/{uuid}", data=body, headers={"Connection": "close"}, timeout=10)
+    assert (posted.status_code, posted.text) == (200, "OK")
+
+    [ping] = api(stack, api_key, "GET", f"/checks/{uuid}/pings").json()["pings"]
+    assert requests.get(ping["body_url"], headers={"X-Api-Key": api_key}, timeout=10).content == body
+    s3 = boto3.client("s3", endpoint_url=stack.s3_endpoint)
+    assert s3.get_object(Bucket=settings.S3_BUCKET, Key=f"{uuid}/{ping['n']}")["Body"].read() == body
+
+
+def test_mail_stored_in_s3_and_announced_on_sns_pings_the_check(stack, new_project):
+    """What SES's receipt rule does with inbound mail (infra/email.yaml), done by hand: the
+    stack's queue on the topic hands the notification to ingest_email's handler."""
+    from chalicelib.checks import checks
+    from chalicelib.store import aws
+
+    with pointed_at(stack):
+        sns = aws.client("sns")
+        topic = sns.create_topic(Name=settings.INBOUND_EMAIL_TOPIC)["TopicArn"]
+        poll(lambda: sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"], 30, "the stack's queue")
+        checks.create_check(new_project[0], datetime.now(timezone.utc), code=CODE, name="Backups")
+        key = stored_by_ses(b"From: backup@files.example.fr\r\nSubject: Backup done\r\n\r\nall good\r\n")
+        sns.publish(TopicArn=topic, Message=notification(key))
+
+        poll(lambda: checks.get(CODE).n_pings == 1, 30, f"the email ping\n{stack.output()}")
+        s3 = aws.client("s3")
+        poll(lambda: "Contents" not in s3.list_objects_v2(Bucket=settings.S3_BUCKET, Prefix=key), 10, "the deletion")
+    [ping] = api(stack, new_project[1], "GET", f"/checks/{CODE}/pings").json()["pings"]
+    assert (ping["type"], ping["scheme"], ping["ua"]) == ("success", "email", "Email from backup@files.example.fr")
+
+
+def test_a_missed_ping_sends_the_down_email_through_ses(stack, new_project):
+    from chalicelib.checks import channels, checks
+    from chalicelib.store.models import Check
+
+    now = datetime.now(timezone.utc)
+    to = f"ops-{stack.backend}@example.org"
+    with pointed_at(stack):
+        project = new_project[0]
+        check = checks.create_check(project, now, name="Nightly", timeout=60, grace=60)
+        channels.create_channel(project.code, "email", {"value": to, "up": True, "down": True}, now, email_verified=True)
+        check.update(actions=[
+            Check.status.set("up"), Check.last_ping.set(now - timedelta(minutes=3)),
+            Check.alert_after.set(now - timedelta(minutes=1)),
+        ])  # fmt: skip
+
+    message = mail_to(stack, to, "the down email through SES")
+    assert (message["From"], message["Subject"]) == ("alerts@localhost", "DOWN | Nightly")
+    text = message.get_body(("plain",)).get_content()
+    assert text.startswith('The check "Nightly" is DOWN') and f"Open the check on Mychecks: {stack.base}/cloaked/" in text
+
+
+def test_sendreport_mails_the_report_through_ses(stack):
+    from chalicelib.accounts import projects, users
+    from chalicelib.checks import checks
+
+    now = datetime.now(timezone.utc)
+    address = f"reader-{stack.backend}@example.org"
+    with pointed_at(stack):
+        user = users.create_user(address, now)
+        project = projects.create_project("Reported", now, owner=user.id).project
+        projects.add_member(project.code, user.id, "owner", now)
+        checks.create_check(project, now, name="Weekly backup")
+    sent = subprocess.run(
+        [sys.executable, "-m", "chalicelib.ops.cli", "sendreport", "--email", address],
+        cwd=ROOT, env=stack.client_env(EMAIL_BACKEND="ses"), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+
+    message = mail_to(stack, address, "the report through SES")
+    assert message["Subject"] == "Monthly Report"
+    assert "Weekly backup" in message.get_body(("plain",)).get_content()
+
+
+def test_run_with_aws_localstack_starts_localstack_for_s3_and_stops_it(tmp_path, request):
+    """`make run-localstack`: the runner starts LocalStack itself, uses it for S3, stops it on Ctrl-C."""
+    from chalicelib.local.dynamodb import java_pids
+    from chalicelib.local.localstack import localstack_pids
+
+    install_localstack()
+    runner = StackProcess(tmp_path)
+    request.addfinalizer(runner.cleanup)
+    port = free_port()
+    request.addfinalizer(lambda: [os.kill(pid, signal.SIGKILL) for pid in localstack_pids(runner.data_dir)])
+    runner.start("--aws", "localstack", "--localstack-port", str(port))
+    runner.aws_url = f"http://127.0.0.1:{port}"  # for the clients below: S3, SES, ... are there
+    assert f"S3             {runner.aws_url}  (LocalStack" in runner.output()
+    assert len(localstack_pids(runner.data_dir)) == 1
+
+    api_key = runner.create_project("on localstack")["api_key"]
+    uuid = api(runner, api_key, "POST", "/checks", json={"name": "dump"}).json()["uuid"]
+    requests.post(f"{runner.base}/ping/{uuid}", data=b"x" * 500, headers={"Connection": "close"}, timeout=10)
+    s3 = boto3.client("s3", endpoint_url=runner.aws_url)
+    assert s3.get_object(Bucket=settings.S3_BUCKET, Key=f"{uuid}/1")["Body"].read() == b"x" * 500
+
+    assert runner.stop(signal.SIGINT) == 0, runner.output()
+    assert localstack_pids(runner.data_dir) == [] and java_pids(runner.data_dir) == []
+
+
+def test_localstack_without_its_venv_is_a_stack_error_naming_make_localstack(tmp_path):
+    from chalicelib.local.environment import StackError
+    from chalicelib.local.localstack import LocalStack
+
+    server = LocalStack(tmp_path, free_port(), venv=tmp_path / "no-venv")
+    with pytest.raises(StackError, match=r"LocalStack is not installed in .*no-venv: run `make localstack`"):
+        server.start()
