@@ -285,6 +285,12 @@ def _start(options: Options, stack: contextlib.ExitStack):
         verify_sender()
     if s3:
         import_snapshot_files(aws.client("s3"), settings.S3_BUCKET, s3.s3_dir)
+    if s3 and moto:
+        # moto's SES checks its own S3 for the bucket a receipt rule names (infra/email.yaml's):
+        # an empty namesake there, while the bodies go to s3rver.
+        from chalicelib.local.s3rver import s3_client
+
+        ensure_bucket(s3_client(moto.url), settings.S3_BUCKET)
 
     timers = TimerThreads(TIMERS)
     stack.callback(timers.stop)

@@ -13,7 +13,9 @@ import requests
 
 from chalicelib import settings
 from tests.support.backends import BACKENDS, install_localstack, pointed_at, sent_emails, stack_on
-from tests.support.ses_mail import CODE, RECIPIENT, notification, stored_by_ses
+from tests.support.ses_mail import (
+    CODE, RECIPIENT, assert_rule_as_written, infra_receipt_rule, notification, stored_by_ses,
+)  # fmt: skip
 from tests.support.stack import ROOT, free_port, poll
 from tests.support.stack import LocalStack as StackProcess  # our stack, `python -m chalicelib.local run`
 
@@ -61,6 +63,16 @@ def test_a_ping_body_over_100_bytes_is_kept_in_s3_and_served_back(stack):
     assert requests.get(ping["body_url"], headers={"X-Api-Key": api_key}, timeout=10).content == body
     s3 = boto3.client("s3", endpoint_url=stack.s3_endpoint)
     assert s3.get_object(Bucket=settings.S3_BUCKET, Key=f"{uuid}/{ping['n']}")["Body"].read() == body
+
+
+def test_the_infra_receipt_rule_is_kept_as_written(stack):
+    """SES's receipt rule from infra/email.yaml, on the stack's SES and SNS: neither emulator
+    receives mail, but both keep the rule that would store it and notify the topic."""
+    from chalicelib.store import aws
+
+    with pointed_at(stack):
+        with infra_receipt_rule(aws.client("sns"), aws.client("ses"), EMAIL_DOMAIN) as (topic_arn, rule):
+            assert_rule_as_written(rule, topic_arn, EMAIL_DOMAIN)
 
 
 def test_mail_stored_in_s3_and_announced_on_sns_pings_the_check(stack, new_project):

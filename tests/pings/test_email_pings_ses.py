@@ -4,65 +4,27 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from chalicelib import settings
 from chalicelib.checks import checks
 from chalicelib.pings import ses
 from chalicelib.store import aws as aws_clients
 from chalicelib.store.models import Ping
-from tests.support.ses_mail import CODE, SENDER_IP, inbound_keys, notification, stored_by_ses
+from tests.support.ses_mail import (
+    CODE, SENDER_IP, assert_rule_as_written, inbound_keys, infra_receipt_rule, notification, stored_by_ses,
+)  # fmt: skip
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data" / "email"
-
-
-def resolve(node, values: dict):
-    """CloudFormation's Ref and Fn::Sub in a loaded template, from `values`."""
-    if isinstance(node, list):
-        return [resolve(item, values) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if set(node) == {"Ref"}:
-        return values[node["Ref"]]
-    if set(node) == {"Fn::Sub"}:
-        text = node["Fn::Sub"]
-        for name, value in values.items():
-            text = text.replace("${" + name + "}", value)
-        return text
-    return {key: resolve(value, values) for key, value in node.items()}
 
 
 def test_infra_receipt_rule_stores_mail_for_the_domain_under_the_inbound_prefix_and_notifies_the_topic(
     aws, email_domain
 ):
     """infra/email.yaml's topic, rule set and rule, created in moto's SNS and SES, as SES keeps them."""
-    resources = yaml.safe_load((ROOT / "infra" / "email.yaml").read_text())["Resources"]
-    values = {"Stage": settings.STAGE, "PingEmailDomain": email_domain, "AWS::Partition": "aws"}
-    sns, ses_client = aws_clients.client("sns"), aws_clients.client("ses")
-    topic_name = resolve(resources["InboundEmailTopic"]["Properties"], values)["TopicName"]
-    values["InboundEmailTopic"] = topic_arn = sns.create_topic(Name=topic_name)["TopicArn"]
-    values["InboundEmailRuleSet"] = resolve(resources["InboundEmailRuleSet"]["Properties"], values)["RuleSetName"]
-    created = resolve(resources["InboundEmailRule"]["Properties"], values)
-    ses_client.create_receipt_rule_set(RuleSetName=created["RuleSetName"])
-    try:
-        ses_client.create_receipt_rule(RuleSetName=created["RuleSetName"], Rule=created["Rule"])
-        rule = ses_client.describe_receipt_rule(RuleSetName=created["RuleSetName"], RuleName=created["Rule"]["Name"])
-    finally:
-        ses_client.delete_receipt_rule_set(RuleSetName=created["RuleSetName"])
+    sns = aws_clients.client("sns")
+    with infra_receipt_rule(sns, aws_clients.client("ses"), email_domain) as (topic_arn, rule):
         sns.delete_topic(TopicArn=topic_arn)
-
-    assert topic_name == settings.INBOUND_EMAIL_TOPIC
-    assert rule["Rule"]["Recipients"] == [email_domain]
-    assert rule["Rule"]["Actions"] == [
-        {
-            "S3Action": {
-                "BucketName": settings.S3_BUCKET,
-                "ObjectKeyPrefix": settings.INBOUND_EMAIL_PREFIX,
-                "TopicArn": topic_arn,
-            }
-        }
-    ]
+    assert_rule_as_written(rule, topic_arn, email_domain)
 
 
 def test_app_subscribes_ingest_email_to_the_inbound_topic():

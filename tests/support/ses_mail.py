@@ -1,6 +1,10 @@
 """SES's inbound mail as the tests make it: the S3 object SES's receipt rule stores and the SNS
 notification it sends (tests/pings/test_email_pings_ses.py, and on the stacks tests/local/)."""
+import contextlib
 import json
+from pathlib import Path
+
+import yaml
 
 from chalicelib import settings
 from chalicelib.store import aws as aws_clients
@@ -55,3 +59,54 @@ def notification(key: str, recipients=(RECIPIENT,), virus="PASS", **overrides) -
 def inbound_keys() -> list[str]:
     listed = aws_clients.client("s3").list_objects_v2(Bucket=settings.S3_BUCKET, Prefix=settings.INBOUND_EMAIL_PREFIX)
     return [o["Key"] for o in listed.get("Contents", [])]
+
+
+def resolve(node, values: dict):
+    """CloudFormation's Ref and Fn::Sub in a loaded template, from `values`."""
+    if isinstance(node, list):
+        return [resolve(item, values) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"Ref"}:
+        return values[node["Ref"]]
+    if set(node) == {"Fn::Sub"}:
+        text = node["Fn::Sub"]
+        for name, value in values.items():
+            text = text.replace("${" + name + "}", value)
+        return text
+    return {key: resolve(value, values) for key, value in node.items()}
+
+
+@contextlib.contextmanager
+def infra_receipt_rule(sns, ses_client, domain: str):
+    """infra/email.yaml's topic, rule set and rule, created through these clients: (topic ARN, the rule
+    as SES describes it). The rule set is deleted afterwards; the topic is kept."""
+    template = Path(__file__).resolve().parents[2] / "infra" / "email.yaml"
+    resources = yaml.safe_load(template.read_text())["Resources"]
+    values = {"Stage": settings.STAGE, "PingEmailDomain": domain, "AWS::Partition": "aws"}
+    topic_name = resolve(resources["InboundEmailTopic"]["Properties"], values)["TopicName"]
+    assert topic_name == settings.INBOUND_EMAIL_TOPIC
+    values["InboundEmailTopic"] = topic_arn = sns.create_topic(Name=topic_name)["TopicArn"]
+    values["InboundEmailRuleSet"] = resolve(resources["InboundEmailRuleSet"]["Properties"], values)["RuleSetName"]
+    created = resolve(resources["InboundEmailRule"]["Properties"], values)
+    ses_client.create_receipt_rule_set(RuleSetName=created["RuleSetName"])
+    try:
+        ses_client.create_receipt_rule(RuleSetName=created["RuleSetName"], Rule=created["Rule"])
+        rule = ses_client.describe_receipt_rule(RuleSetName=created["RuleSetName"], RuleName=created["Rule"]["Name"])
+        yield topic_arn, rule["Rule"]
+    finally:
+        ses_client.delete_receipt_rule_set(RuleSetName=created["RuleSetName"])
+
+
+def assert_rule_as_written(rule: dict, topic_arn: str, domain: str) -> None:
+    """The rule takes mail for the domain, stores it under the inbound prefix and notifies the topic."""
+    assert rule["Recipients"] == [domain]
+    assert rule["Actions"] == [
+        {
+            "S3Action": {
+                "BucketName": settings.S3_BUCKET,
+                "ObjectKeyPrefix": settings.INBOUND_EMAIL_PREFIX,
+                "TopicArn": topic_arn,
+            }
+        }
+    ]
