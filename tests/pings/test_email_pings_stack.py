@@ -9,17 +9,15 @@ from email.message import EmailMessage
 import pytest
 import requests
 
-from tests.support.backends import BACKENDS, stack_on
 from tests.support.stack import ROOT, STOP_TIMEOUT, free_port, poll
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def site(request, tmp_path_factory):
+@pytest.fixture
+def site(backend_stack):
     """The stack on moto and s3rver, then on LocalStack: the raw message, over 100 bytes, goes to S3."""
-    with stack_on(request, tmp_path_factory.mktemp("site")) as stack:
-        yield stack
+    return backend_stack
 
 
 def create_check(site, **spec) -> tuple[str, str]:

@@ -9,6 +9,7 @@ import email
 import email.policy
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 import requests
@@ -18,9 +19,9 @@ from tests.support.stack import ROOT, free_port, started_stack
 BACKENDS = ["moto", "localstack"]
 
 
-def install_localstack() -> None:
-    """`make -s localstack`; a skip naming the error when LocalStack cannot be installed."""
-    built = subprocess.run(["make", "-s", "localstack"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+def install_localstack(root: Path = ROOT) -> None:
+    """`make -s localstack` in root; a skip naming the error when LocalStack cannot be installed."""
+    built = subprocess.run(["make", "-s", "localstack"], cwd=root, capture_output=True, text=True, timeout=900)
     if built.returncode != 0:
         lines = [line for line in (built.stdout + built.stderr).splitlines() if not line.startswith("WARNING: Location")]
         tail = "\n".join(lines[-15:])
@@ -41,11 +42,13 @@ def localstack_url(tmp_path_factory):
         server.stop()
 
 
-@contextlib.contextmanager
-def stack_on(request, tmp_path, **environment):
-    """started_stack() on the backend that parametrizes `request` ("moto" or "localstack")."""
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend_stack(request, tmp_path_factory):
+    """The local stack on moto and s3rver, then on LocalStack (one of each per session, shared by the
+    tests that run on both), mailing through SES, its sweep every 2 s."""
     aws_url = request.getfixturevalue("localstack_url") if request.param == "localstack" else None
-    with started_stack(tmp_path, aws_url, **environment) as stack:
+    environment = {"EMAIL_BACKEND": "ses", "SWEEP_SECONDS": "2"}
+    with started_stack(tmp_path_factory.mktemp(request.param), aws_url, **environment) as stack:
         yield stack
 
 
