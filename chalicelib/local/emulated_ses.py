@@ -27,6 +27,7 @@ class InboundMailQueue:
     def __init__(self, handle):
         self.handle = handle
         self.queue_url: str | None = None
+        self.off = False  # the endpoint has no SNS or SQS to subscribe with: said once, not retried
 
     def subscribe(self) -> str:
         """Create the topic, the queue and the subscription (each call is idempotent); the queue's URL."""
@@ -40,8 +41,17 @@ class InboundMailQueue:
 
     def poll(self) -> int:
         """Hand over the messages waiting; each is deleted once handled. The number handled."""
+        if self.off:
+            return 0
         if self.queue_url is None:
-            self.queue_url = self.subscribe()
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            try:
+                self.queue_url = self.subscribe()
+            except (BotoCoreError, ClientError) as e:
+                self.off = True
+                log.warning("Email pings through SES's S3 + SNS path are off: %s", e)
+                return 0
         sqs = aws.client("sqs")
         received = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
         handled = 0
