@@ -31,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         help="what serves S3, SES, SNS, ...: moto and s3rver, or LocalStack from .localstack-venv "
         "(`make localstack`) (default: %(default)s)",
     )  # fmt: skip
-    run.add_argument("--localstack-port", type=int, help="LocalStack's port (default: $LOCAL_LOCALSTACK_PORT, else 4566)")
+    run.add_argument(
+        "--localstack-port", type=int, help="LocalStack's port (default: $LOCAL_LOCALSTACK_PORT, else 4566)"
+    )
     run.add_argument("--smtp-port", type=int, help="the email-ping SMTP port (default: $LOCAL_SMTP_PORT, else 2525)")
     run.add_argument("--data-dir", help="where the data lives (default: $HC_DATA_DIR, else .data/ at the repo root)")
     run.add_argument("--stage", default="dev", help="the .chalice/config.json stage (default: %(default)s)")

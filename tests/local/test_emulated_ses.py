@@ -36,8 +36,8 @@ def test_a_notification_whose_handling_fails_stays_queued(aws):
     with pytest.raises(RuntimeError):
         queue.poll()
     sqs = aws_clients.client("sqs")
-    attributes = sqs.get_queue_attributes(QueueUrl=queue.queue_url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
-    assert attributes["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"  # back after its timeout
+    waiting = "ApproximateNumberOfMessagesNotVisible"  # back on the queue after its visibility timeout
+    assert sqs.get_queue_attributes(QueueUrl=queue.queue_url, AttributeNames=[waiting])["Attributes"][waiting] == "1"
 
 
 def test_an_endpoint_without_sns_turns_the_inbound_path_off_with_one_warning(monkeypatch, caplog):

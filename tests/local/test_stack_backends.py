@@ -103,7 +103,8 @@ def test_a_missed_ping_sends_the_down_email_through_ses(stack, new_project):
     with pointed_at(stack):
         project = new_project[0]
         check = checks.create_check(project, now, name="Nightly", timeout=60, grace=60)
-        channels.create_channel(project.code, "email", {"value": to, "up": True, "down": True}, now, email_verified=True)
+        value = {"value": to, "up": True, "down": True}
+        channels.create_channel(project.code, "email", value, now, email_verified=True)
         check.update(actions=[
             Check.status.set("up"), Check.last_ping.set(now - timedelta(minutes=3)),
             Check.alert_after.set(now - timedelta(minutes=1)),
@@ -112,7 +113,8 @@ def test_a_missed_ping_sends_the_down_email_through_ses(stack, new_project):
     message = mail_to(stack, to, "the down email through SES")
     assert (message["From"], message["Subject"]) == ("alerts@localhost", "DOWN | Nightly")
     text = message.get_body(("plain",)).get_content()
-    assert text.startswith('The check "Nightly" is DOWN') and f"Open the check on Mychecks: {stack.base}/cloaked/" in text
+    assert text.startswith('The check "Nightly" is DOWN')
+    assert f"Open the check on Mychecks: {stack.base}/cloaked/" in text
 
 
 def test_sendreport_mails_the_report_through_ses(stack):
