@@ -4,7 +4,10 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: setup run test bench package clean reliability stress
+LS_VENV := .localstack-venv
+LS_STAMP := $(LS_VENV)/.installed
+
+.PHONY: setup run run-localstack localstack test bench package clean reliability stress
 
 setup: $(PY_STAMP) $(NODE_STAMP) java
 
@@ -30,6 +33,24 @@ chromium:
 
 run: setup
 	$(PY) -m chalicelib.local run
+
+# LocalStack in place of moto and s3rver (S3, SES, SNS, SQS, EventBridge); DynamoDB Local still.
+run-localstack: setup localstack
+	$(PY) -m chalicelib.local run --aws localstack
+
+# LocalStack in a virtual environment of its own, so its pins never touch the project's, with
+# its service catalog built as its Docker image has it (about 2 minutes, once; the
+# LocalStack-backed tests call this target themselves).
+localstack: $(LS_STAMP)
+
+$(LS_STAMP): requirements-localstack.txt
+	rm -rf $(LS_VENV)
+	python3 -m venv $(LS_VENV)
+	$(LS_VENV)/bin/pip install -q 'pip<26.3'
+	$(LS_VENV)/bin/pip install -q -r requirements-localstack.txt
+	mkdir -p $(LS_VENV)/filesystem/usr/lib/localstack
+	FILESYSTEM_ROOT=$(CURDIR)/$(LS_VENV)/filesystem OVERRIDE_IN_DOCKER=0 $(LS_VENV)/bin/python -m localstack.aws.spec
+	touch $@
 
 test: setup chromium
 	$(PY) -m pytest -q
@@ -66,4 +87,4 @@ package: setup
 	$(PY) -m infra.build --stage $(STAGE) --out build
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache build
+	rm -rf $(VENV) $(LS_VENV) node_modules .pytest_cache build

@@ -64,6 +64,7 @@ INBOUND_EMAIL_TOPIC = os.environ.get("INBOUND_EMAIL_TOPIC", f"hc-{STAGE}-inbound
 LOCAL_DYNAMODB_PORT = _int("LOCAL_DYNAMODB_PORT", 8001)
 LOCAL_MOTO_PORT = _int("LOCAL_MOTO_PORT", 5055)
 LOCAL_S3_PORT = _int("LOCAL_S3_PORT", 4568)  # and s3rver, for S3
+LOCAL_LOCALSTACK_PORT = _int("LOCAL_LOCALSTACK_PORT", 4566)  # LocalStack, under `make run-localstack`
 # The SMTP listener for email pings (on AWS, SES receives them).
 LOCAL_SMTP_PORT = _int("LOCAL_SMTP_PORT", 2525)
 

@@ -26,6 +26,8 @@ from chalicelib.store import models, storage  # noqa: E402
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
 
+pytest_plugins = ["tests.support.backends"]  # localstack_url: the e2e tests' second AWS emulator
+
 
 def pytest_collection_modifyitems(items):
     """Stack tests are slow, and the tests under tests/infra/ are the infra ones."""

@@ -1,4 +1,5 @@
-"""A server of the local stack run as a child process: DynamoDB Local (java) and s3rver (node).
+"""A server of the local stack run as a child process: DynamoDB Local (java), s3rver (node) and
+LocalStack (Python, from its own virtual environment).
 
 Each child is in its own process group, so a Ctrl-C in the terminal reaches only us and we
 stop it in order; and it gets SIGTERM from the kernel if this process dies without cleaning
@@ -57,6 +58,10 @@ class ChildServer:
     def answers(self) -> bool:
         raise NotImplementedError
 
+    def environment(self) -> dict | None:
+        """The child's environment; None: this process's own."""
+        return None
+
     def start(self) -> None:
         """launch() and wait_ready()."""
         self.launch()
@@ -72,6 +77,7 @@ class ChildServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
+                env=self.environment(),
                 process_group=0,
                 preexec_fn=die_with_parent(os.getpid()) if sys.platform == "linux" else None,
             )

@@ -54,14 +54,19 @@ class Endpoints:
     start_dynamodb: bool
     # s3rver, unless S3 has an exported endpoint of its own or through AWS_ENDPOINT_URL.
     start_s3: bool
+    # LocalStack in place of moto and s3rver (`--aws localstack`), unless AWS_ENDPOINT_URL is exported.
+    start_localstack: bool = False
 
 
-def user_endpoints() -> Endpoints:
+def user_endpoints(aws: str = "moto") -> Endpoints:
     """Read before anything is set. An exported variable, even empty (= real AWS), wins."""
+    ours = "AWS_ENDPOINT_URL" not in os.environ
+    localstack = aws == "localstack"
     return Endpoints(
-        start_moto="AWS_ENDPOINT_URL" not in os.environ,
+        start_moto=ours and not localstack,
         start_dynamodb="AWS_ENDPOINT_URL_DYNAMODB" not in os.environ,
-        start_s3="AWS_ENDPOINT_URL" not in os.environ and "AWS_ENDPOINT_URL_S3" not in os.environ,
+        start_s3=ours and not localstack and "AWS_ENDPOINT_URL_S3" not in os.environ,
+        start_localstack=ours and localstack,
     )
 
 

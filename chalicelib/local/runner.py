@@ -57,6 +57,24 @@ def deliver_flips() -> None:
     _flip_reader.poll()
 
 
+_inbound_queue = None  # likewise
+
+
+def read_inbound_email() -> None:
+    """Email pings that came through SES's S3 + SNS path (on AWS: the SNS-triggered `ingest_email`
+    Lambda); only on an emulator, never on real AWS."""
+    global _inbound_queue
+    if not os.environ.get("AWS_ENDPOINT_URL"):
+        return
+    if _inbound_queue is None:
+        from chalicelib.lib import clock
+        from chalicelib.local.emulated_ses import InboundMailQueue
+        from chalicelib.pings import ses
+
+        _inbound_queue = InboundMailQueue(lambda message: ses.handle_notification(message, clock.now()))
+    _inbound_queue.poll()
+
+
 def send_reports() -> None:
     """Email reports and reminders that are due (on AWS: the hourly `reports` Lambda)."""
     from datetime import datetime, timezone
@@ -73,6 +91,7 @@ TIMERS: list[Timer] = [
     Timer("sweep", 0, sweep_due_checks),  # it waits for its next tick itself
     Timer("deliver", 1, deliver_flips),
     Timer("reports", 60, send_reports),
+    Timer("inbound-email", 1, read_inbound_email),
 ]
 
 
@@ -123,9 +142,11 @@ class Options:
     ddb_port: int | None = None
     moto_port: int | None = None
     s3_port: int | None = None
+    localstack_port: int | None = None
     smtp_port: int | None = None
     data_dir: str | None = None
     stage: str = "dev"
+    aws: str = "moto"  # or "localstack": LocalStack for S3, SES, SNS, SQS and EventBridge
 
 
 def run(options: Options) -> int:
@@ -161,6 +182,7 @@ def run_smtpd(host: str, port: int | None) -> int:
     from chalicelib.ops import cli
 
     cli.use_local_stack_unless_told()
+    cli.ensure_region()
     port = settings.LOCAL_SMTP_PORT if port is None else port
     _install_signal_handlers()
     try:
@@ -191,7 +213,7 @@ def _configure_logging() -> None:
 def _start(options: Options, stack: contextlib.ExitStack):
     data_dir = environment.data_dir(options.data_dir)
     http_port = environment.http_port(options.port)
-    endpoints = environment.user_endpoints()
+    endpoints = environment.user_endpoints(options.aws)
     # Before chalicelib.settings is imported (it reads these once); .chalice/config.json next.
     os.environ.setdefault("SITE_ROOT", f"http://localhost:{http_port}")
     os.environ.setdefault("EMAIL_OUTBOX", str(data_dir / "outbox"))
@@ -207,6 +229,7 @@ def _start(options: Options, stack: contextlib.ExitStack):
     ddb_port = settings.LOCAL_DYNAMODB_PORT if options.ddb_port is None else options.ddb_port
     moto_port = settings.LOCAL_MOTO_PORT if options.moto_port is None else options.moto_port
     s3_port = settings.LOCAL_S3_PORT if options.s3_port is None else options.s3_port
+    ls_port = settings.LOCAL_LOCALSTACK_PORT if options.localstack_port is None else options.localstack_port
     smtp_port = settings.LOCAL_SMTP_PORT if options.smtp_port is None else options.smtp_port
     environment.check_port_free(http_port, "the app (dashboard, API, pings)", "--port or PORT", host=options.host)
     if endpoints.start_dynamodb:
@@ -215,14 +238,17 @@ def _start(options: Options, stack: contextlib.ExitStack):
         environment.check_port_free(moto_port, "moto (SES, SNS, ...)", "--moto-port")
     if endpoints.start_s3:
         environment.check_port_free(s3_port, "s3rver (S3)", "--s3-port")
+    if endpoints.start_localstack:
+        environment.check_port_free(ls_port, "LocalStack (S3, SES, SNS, ...)", "--localstack-port")
     environment.check_port_free(smtp_port, "the SMTP listener (email pings)", "--smtp-port", host=options.host)
 
     from chalicelib.local.dynamodb import DynamoDBLocal
+    from chalicelib.local.localstack import LocalStack
     from chalicelib.local.motoserver import MotoServer
     from chalicelib.local.s3rver import S3rver
 
-    # Both children start at once (java takes seconds), then moto in-process, then the waits.
-    dynamodb = moto = s3 = None
+    # The children start at once (java takes seconds), then moto in-process, then the waits.
+    dynamodb = moto = s3 = localstack = None
     if endpoints.start_dynamodb:
         dynamodb = DynamoDBLocal(data_dir, ddb_port)
         stack.callback(dynamodb.stop)
@@ -231,14 +257,19 @@ def _start(options: Options, stack: contextlib.ExitStack):
         s3 = S3rver(data_dir, s3_port)
         stack.callback(s3.stop)
         s3.launch()
+    if endpoints.start_localstack:
+        localstack = LocalStack(data_dir, ls_port)
+        stack.callback(localstack.stop)
+        localstack.launch()
     if endpoints.start_moto:
         moto = MotoServer(moto_port)
         stack.callback(moto.stop)
         moto.start()
-    for child in (dynamodb, s3):
+    for child in (dynamodb, s3, localstack):
         if child is not None:
             child.wait_ready()
-    environment.set_aws_environment(moto and moto.url, dynamodb and dynamodb.url, s3 and s3.url)
+    others = moto or localstack
+    environment.set_aws_environment(others and others.url, dynamodb and dynamodb.url, s3 and s3.url)
 
     from chalicelib.local.s3rver import ensure_bucket, import_snapshot_files
     from chalicelib.store import aws, models
@@ -248,8 +279,18 @@ def _start(options: Options, stack: contextlib.ExitStack):
     # The bucket, on any emulator (ours or the user's), never on real AWS (an empty endpoint).
     if os.environ.get("AWS_ENDPOINT_URL_S3", os.environ.get("AWS_ENDPOINT_URL")):
         ensure_bucket(aws.client("s3"), settings.S3_BUCKET)
+    if os.environ.get("AWS_ENDPOINT_URL") and settings.EMAIL_BACKEND == "ses":
+        from chalicelib.local.emulated_ses import verify_sender
+
+        verify_sender()
     if s3:
         import_snapshot_files(aws.client("s3"), settings.S3_BUCKET, s3.s3_dir)
+    if s3 and moto:
+        # moto's SES checks its own S3 for the bucket a receipt rule names (infra/email.yaml's):
+        # an empty namesake there, while the bodies go to s3rver.
+        from chalicelib.local.s3rver import s3_client
+
+        ensure_bucket(s3_client(moto.url), settings.S3_BUCKET)
 
     timers = TimerThreads(TIMERS)
     stack.callback(timers.stop)
@@ -267,8 +308,8 @@ def _start(options: Options, stack: contextlib.ExitStack):
     stack.callback(http.stop)
     http.start()
 
-    banner = _banner(settings, options.host, http_port, smtp_port, data_dir, dynamodb, moto, s3)
-    return banner, [part for part in (dynamodb, s3, http) if part is not None]
+    banner = _banner(settings, options.host, http_port, smtp_port, data_dir, dynamodb, moto, s3, localstack)
+    return banner, [part for part in (dynamodb, s3, localstack, http) if part is not None]
 
 
 def _wait(watch: list) -> None:
@@ -297,13 +338,16 @@ def _ignore_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def _banner(settings, host, http_port, smtp_port, data_dir, dynamodb, moto, s3) -> str:
+def _banner(settings, host, http_port, smtp_port, data_dir, dynamodb, moto, s3, localstack) -> str:
     site = f"http://localhost:{http_port}" if host == LOCAL_HOST else f"http://{host}:{http_port}"
     ping = settings.PING_ENDPOINT
     ddb = f"{dynamodb.url}  (DynamoDB Local)" if dynamodb else f"{os.environ['AWS_ENDPOINT_URL_DYNAMODB'] or 'AWS'}  (yours)"
     yours_s3 = os.environ.get("AWS_ENDPOINT_URL_S3", os.environ.get("AWS_ENDPOINT_URL"))
     s3_line = f"{s3.url}  (s3rver)" if s3 else f"{yours_s3 or 'AWS'}  (yours)"
     other = f"{moto.url}  (moto)" if moto else f"{os.environ['AWS_ENDPOINT_URL'] or 'AWS'}  (yours)"
+    if localstack:
+        other = f"{localstack.url}  (LocalStack, not kept across restarts)"
+        s3_line = other if yours_s3 == localstack.url else s3_line
     lines = [
         "",
         "Local stack running. Ctrl-C stops it.",
@@ -316,12 +360,14 @@ def _banner(settings, host, http_port, smtp_port, data_dir, dynamodb, moto, s3) 
         f"  SES, SNS, ...  {other}",
         f"  Data           {data_dir}",
     ]
-    if not (dynamodb or s3):
+    if not (dynamodb or s3 or localstack):
         lines[-1] += "  (unused: your endpoints keep the data)"
     if dynamodb:
         lines.append("                   dynamodb/  tables (DynamoDB Local, -sharedDb; log in dynamodb-local.log)")
     if s3:
         lines.append(f"                   s3/{settings.S3_BUCKET}/  ping bodies (s3rver; log in s3rver.log)")
+    if localstack:
+        lines.append("                   localstack/  LocalStack's scratch files (log in localstack.log)")
     lines.append(f"  Stage          {settings.STAGE}  (tables {settings.TABLE_PREFIX}*, bucket {settings.S3_BUCKET})")
     lines.append("")
     return "\n".join(lines)

@@ -25,6 +25,28 @@ def use_local_stack_unless_told() -> None:
         os.environ.setdefault(name, value)
 
 
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def ensure_region() -> None:
+    """With no region (AWS_DEFAULT_REGION or the profile's) and endpoints all on this machine: us-east-1,
+    and dummy keys when none are set; otherwise an exit naming AWS_DEFAULT_REGION, not NoRegionError."""
+    import botocore.session
+    from urllib.parse import urlsplit
+
+    endpoints = [value for name, value in os.environ.items() if name.startswith("AWS_ENDPOINT_URL")]
+    local = bool(endpoints) and all(value and urlsplit(value).hostname in LOCAL_HOSTS for value in endpoints)
+    if local and "AWS_ACCESS_KEY_ID" not in os.environ and "AWS_PROFILE" not in os.environ:
+        os.environ.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")  # emulators take any
+    if botocore.session.get_session().get_config_variable("region"):
+        return
+    if local:
+        os.environ["AWS_DEFAULT_REGION"] = "us-east-1"  # what the local stack and LocalStack use
+        return
+    where = ", ".join(sorted({value or "AWS" for value in endpoints})) or "AWS"
+    raise SystemExit(f"No AWS region for {where}: set AWS_DEFAULT_REGION (e.g. AWS_DEFAULT_REGION=us-east-1).")
+
+
 def createproject(args) -> dict:
     """A project with its keys; the keys are printed in clear this once."""
     from chalicelib.accounts import projects
@@ -212,6 +234,7 @@ def main(argv=None) -> int:
 
     args = parser.parse_args(argv)
     use_local_stack_unless_told()
+    ensure_region()
     from chalicelib.ops import OpsError
 
     try:

@@ -57,3 +57,34 @@ def test_api_keys_have_healthchecks_shape(aws):
     assert len(new.api_key) == 32 and new.api_key.startswith("hcw_")
     assert len(new.api_key_readonly) == 32 and new.api_key_readonly.startswith("hcr_")
     assert len(new.project.ping_key) == 22 and new.project.ping_key.isalnum()
+
+
+@pytest.fixture
+def no_region(monkeypatch, tmp_path):
+    """No region anywhere botocore looks: not in the environment, not in a config file."""
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+
+
+def test_cli_defaults_the_region_for_an_endpoint_on_this_machine(no_region, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://localhost:4566")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8001")
+    cli.ensure_region()
+    assert os.environ["AWS_DEFAULT_REGION"] == "us-east-1"
+
+
+def test_cli_without_a_region_for_another_endpoint_names_aws_default_region(no_region, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://aws-emulator.example.net:4566")
+    ran = subprocess.run(
+        [sys.executable, "-m", "chalicelib.ops.cli", "createproject", "--name", "Ops"],
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+        env=dict(os.environ), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert ran.returncode == 1
+    assert ran.stderr.strip() == (
+        "No AWS region for http://aws-emulator.example.net:4566: set AWS_DEFAULT_REGION (e.g. AWS_DEFAULT_REGION=us-east-1)."
+    )

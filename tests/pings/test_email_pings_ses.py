@@ -4,114 +4,27 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from chalicelib import settings
 from chalicelib.checks import checks
 from chalicelib.pings import ses
 from chalicelib.store import aws as aws_clients
 from chalicelib.store.models import Ping
+from tests.support.ses_mail import (
+    CODE, SENDER_IP, assert_rule_as_written, inbound_keys, infra_receipt_rule, notification, stored_by_ses,
+)  # fmt: skip
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data" / "email"
-CODE = "7f8d9a1e-2b3c-4d5e-8f60-718293a4b5c6"  # the email_check fixture, the recipient in DATA
-RECIPIENT = f"{CODE}@hc.example.com"
-SENDER_IP = "203.0.113.25"
-
-
-def stored_by_ses(raw: bytes, message_id: str = "0ab1cd2ef3") -> str:
-    """Put the message in S3 as SES's S3 action does (its headers on top, CRLF); the object key."""
-    received = (
-        f"Return-Path: <backup@files.example.fr>\r\n"
-        f"Received: from mail.files.example.fr (mail.files.example.fr [{SENDER_IP}])\r\n"
-        f" by inbound-smtp.us-east-1.amazonaws.com with SMTP id {message_id}\r\n"
-        f" for {RECIPIENT};\r\n Thu, 15 Jan 2026 11:59:59 +0000 (UTC)\r\n"
-        f"X-SES-Spam-Verdict: PASS\r\nX-SES-Virus-Verdict: PASS\r\n"
-    ).encode()
-    key = settings.INBOUND_EMAIL_PREFIX + message_id
-    body = received + raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-    aws_clients.client("s3").put_object(Bucket=settings.S3_BUCKET, Key=key, Body=body)
-    return key
-
-
-def notification(key: str, recipients=(RECIPIENT,), virus="PASS", **overrides) -> str:
-    """The SNS message SES sends for a receipt rule's S3 action."""
-    message = {
-        "notificationType": "Received",
-        "mail": {
-            "timestamp": "2026-01-15T11:59:59.000Z",
-            "source": "backup@files.example.fr",
-            "messageId": key.rpartition("/")[2],
-            "destination": list(recipients),
-        },
-        "receipt": {
-            "recipients": list(recipients),
-            "spamVerdict": {"status": "PASS"},
-            "virusVerdict": {"status": virus},
-            "action": {
-                "type": "S3",
-                "topicArn": f"arn:aws:sns:us-east-1:123456789012:{settings.INBOUND_EMAIL_TOPIC}",
-                "bucketName": settings.S3_BUCKET,
-                "objectKeyPrefix": settings.INBOUND_EMAIL_PREFIX,
-                "objectKey": key,
-            },
-        },
-    }
-    message.update(overrides)
-    return json.dumps(message)
-
-
-def inbound_keys() -> list[str]:
-    listed = aws_clients.client("s3").list_objects_v2(Bucket=settings.S3_BUCKET, Prefix=settings.INBOUND_EMAIL_PREFIX)
-    return [o["Key"] for o in listed.get("Contents", [])]
-
-
-def resolve(node, values: dict):
-    """CloudFormation's Ref and Fn::Sub in a loaded template, from `values`."""
-    if isinstance(node, list):
-        return [resolve(item, values) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if set(node) == {"Ref"}:
-        return values[node["Ref"]]
-    if set(node) == {"Fn::Sub"}:
-        text = node["Fn::Sub"]
-        for name, value in values.items():
-            text = text.replace("${" + name + "}", value)
-        return text
-    return {key: resolve(value, values) for key, value in node.items()}
 
 
 def test_infra_receipt_rule_stores_mail_for_the_domain_under_the_inbound_prefix_and_notifies_the_topic(
     aws, email_domain
 ):
     """infra/email.yaml's topic, rule set and rule, created in moto's SNS and SES, as SES keeps them."""
-    resources = yaml.safe_load((ROOT / "infra" / "email.yaml").read_text())["Resources"]
-    values = {"Stage": settings.STAGE, "PingEmailDomain": email_domain, "AWS::Partition": "aws"}
-    sns, ses_client = aws_clients.client("sns"), aws_clients.client("ses")
-    topic_name = resolve(resources["InboundEmailTopic"]["Properties"], values)["TopicName"]
-    values["InboundEmailTopic"] = topic_arn = sns.create_topic(Name=topic_name)["TopicArn"]
-    values["InboundEmailRuleSet"] = resolve(resources["InboundEmailRuleSet"]["Properties"], values)["RuleSetName"]
-    created = resolve(resources["InboundEmailRule"]["Properties"], values)
-    ses_client.create_receipt_rule_set(RuleSetName=created["RuleSetName"])
-    try:
-        ses_client.create_receipt_rule(RuleSetName=created["RuleSetName"], Rule=created["Rule"])
-        rule = ses_client.describe_receipt_rule(RuleSetName=created["RuleSetName"], RuleName=created["Rule"]["Name"])
-    finally:
-        ses_client.delete_receipt_rule_set(RuleSetName=created["RuleSetName"])
+    sns = aws_clients.client("sns")
+    with infra_receipt_rule(sns, aws_clients.client("ses"), email_domain) as (topic_arn, rule):
         sns.delete_topic(TopicArn=topic_arn)
-
-    assert topic_name == settings.INBOUND_EMAIL_TOPIC
-    assert rule["Rule"]["Recipients"] == [email_domain]
-    assert rule["Rule"]["Actions"] == [
-        {
-            "S3Action": {
-                "BucketName": settings.S3_BUCKET,
-                "ObjectKeyPrefix": settings.INBOUND_EMAIL_PREFIX,
-                "TopicArn": topic_arn,
-            }
-        }
-    ]
+    assert_rule_as_written(rule, topic_arn, email_domain)
 
 
 def test_app_subscribes_ingest_email_to_the_inbound_topic():

@@ -1,5 +1,5 @@
 """End to end: the local stack's SMTP listener, and `python -m chalicelib.local smtpd` alone, seen
-through the API."""
+through the API, on both AWS emulators (tests/support/backends.py)."""
 import signal
 import smtplib
 import subprocess
@@ -12,6 +12,12 @@ import requests
 from tests.support.stack import ROOT, STOP_TIMEOUT, free_port, poll
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def site(backend_stack):
+    """The stack on moto and s3rver, then on LocalStack: the raw message, over 100 bytes, goes to S3."""
+    return backend_stack
 
 
 def create_check(site, **spec) -> tuple[str, str]:
@@ -45,6 +51,8 @@ def test_mail_to_the_stack_pings_the_check_by_its_keywords(site):
     pings = requests.get(f"{site.base}/api/v3/checks/{uuid}/pings", headers={"X-Api-Key": api_key}, timeout=10)
     [ping] = pings.json()["pings"]
     assert (ping["type"], ping["scheme"], ping["ua"]) == ("fail", "email", "Email from cron@db1.example.net")
+    raw = requests.get(ping["body_url"], headers={"X-Api-Key": api_key}, timeout=10).text  # from S3: over 100 bytes
+    assert "Subject: backup FAILED" in raw and "see the subject" in raw
     assert "Email pings    <uuid>@localhost" in site.output()
 
 

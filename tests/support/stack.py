@@ -1,4 +1,5 @@
-"""The local stack (`python -m chalicelib.local run`) as a subprocess on free ports, for e2e tests.
+"""The local stack (`python -m chalicelib.local run`) as a subprocess on free ports, for e2e tests:
+on moto and s3rver, or on a LocalStack already running (aws_url, see tests/support/backends.py).
 
 A finalizer stops it (and kills any DynamoDB Local or s3rver process left with its data folder)
 even when the test fails.
@@ -43,9 +44,10 @@ def poll(condition, timeout: float, what: str, interval: float = 0.1):
 
 
 class LocalStack:
-    """One data folder and one set of ports; start() and stop() as many times as needed."""
+    """One data folder and one set of ports; start() and stop() as many times as needed.
+    With aws_url, that endpoint (LocalStack) serves S3, SES, SNS and SQS instead of moto and s3rver."""
 
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, aws_url: str | None = None):
         self.data_dir = tmp_path / "data"
         self.log_path = tmp_path / "stack.log"
         self.port, self.ddb_port, self.moto_port = free_port(), free_port(), free_port()
@@ -55,9 +57,20 @@ class LocalStack:
         self.ddb_url = f"http://127.0.0.1:{self.ddb_port}"
         self.s3_url = f"http://127.0.0.1:{self.s3_port}"
         self.base = f"http://127.0.0.1:{self.port}"
+        self.aws_url = aws_url
+
+    @property
+    def backend(self) -> str:
+        return "localstack" if self.aws_url else "moto"
+
+    @property
+    def s3_endpoint(self) -> str:
+        return self.aws_url or self.s3_url
 
     def env(self, **extra) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+        if self.aws_url:
+            env["AWS_ENDPOINT_URL"] = self.aws_url
         env.update(PYTHONUNBUFFERED="1", **extra)
         return env
 
@@ -71,11 +84,12 @@ class LocalStack:
         assert created.returncode == 0, created.stderr
         return json.loads(created.stdout.strip().splitlines()[-1])
 
-    def client_env(self) -> dict:
+    def client_env(self, **extra) -> dict:
         """For clients of the running stack (the CLI, boto3, pynamodb)."""
-        return self.env(
-            AWS_ENDPOINT_URL=self.moto_url, AWS_ENDPOINT_URL_DYNAMODB=self.ddb_url, AWS_ENDPOINT_URL_S3=self.s3_url
-        )
+        if self.aws_url:
+            return self.env(AWS_ENDPOINT_URL=self.aws_url, AWS_ENDPOINT_URL_DYNAMODB=self.ddb_url, **extra)
+        endpoints = dict(AWS_ENDPOINT_URL=self.moto_url, AWS_ENDPOINT_URL_DYNAMODB=self.ddb_url, AWS_ENDPOINT_URL_S3=self.s3_url)
+        return self.env(**endpoints, **extra)
 
     def start(self, *extra_args: str, wait: bool = True) -> None:
         command = [
@@ -129,9 +143,9 @@ class LocalStack:
 
 
 @contextlib.contextmanager
-def started_stack(tmp_path: Path, **environment):
+def started_stack(tmp_path: Path, aws_url: str | None = None, **environment):
     """A running stack whose URLs are built on its own address (SITE_ROOT), stopped afterwards."""
-    stack = LocalStack(tmp_path)
+    stack = LocalStack(tmp_path, aws_url)
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("SITE_ROOT", stack.base)
