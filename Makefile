@@ -52,14 +52,8 @@ $(LS_STAMP): requirements-localstack.txt
 	FILESYSTEM_ROOT=$(CURDIR)/$(LS_VENV)/filesystem OVERRIDE_IN_DOCKER=0 $(LS_VENV)/bin/python -m localstack.aws.spec
 	touch $@
 
-# Test files spread over TEST_WORKERS processes, each file whole on one (its module's stack and
-# browser page are set up once). Most of the suite's time is waiting (stacks starting, sweeps
-# ticking, browsers polling), so more workers than cores pays. LocalStack is installed first,
-# once, so that no two workers build its venv at the same time; if it cannot be, its tests say why.
-TEST_WORKERS ?= 4
 test: setup chromium
-	@$(MAKE) -s localstack || echo "LocalStack could not be installed; its tests will be skipped with the reason."
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -q
 
 # Fault injection on every path, and the stack's kill -9: what was tried and what was lost
 # (docs/RELIABILITY.md records the figures).
