@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -407,10 +408,11 @@ def test_doctor_fails_a_missing_bucket(healthy, monkeypatch):
 
 
 def test_doctor_fails_an_unverified_ses_sender_and_passes_a_verified_one(healthy, monkeypatch):
+    domain = f"{uuid.uuid4().hex}.example.org"  # other tests verify senders in the same SES
     monkeypatch.setattr(settings, "EMAIL_BACKEND", "ses")
-    monkeypatch.setattr(settings, "DEFAULT_FROM_EMAIL", "alerts@checks.example.org")
+    monkeypatch.setattr(settings, "DEFAULT_FROM_EMAIL", f"alerts@{domain}")
     assert not finding("EMAIL_BACKEND ses").ok
-    aws.client("ses").verify_domain_identity(Domain="checks.example.org")
+    aws.client("ses").verify_domain_identity(Domain=domain)
     assert finding("EMAIL_BACKEND ses").ok
 
 

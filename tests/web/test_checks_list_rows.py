@@ -1,6 +1,8 @@
 """The project's check rows: one projected Query read into light ListedCheck rows, no Check objects."""
 from datetime import timedelta
 
+from pynamodb.attributes import MapAttribute
+
 from chalicelib.checks import check_summary
 from chalicelib.store import raw_items
 from chalicelib.store.models import Check
@@ -15,8 +17,13 @@ def test_listed_checks_hold_the_same_values_as_the_stored_checks(make_check, pro
     (listed,) = check_summary.project_checks(project.code)
     assert isinstance(listed, check_summary.ListedCheck)
     assert {name: getattr(listed, name) for name in check_summary.LIST_ATTRIBUTES} == {
-        name: getattr(stored, name) for name in check_summary.LIST_ATTRIBUTES
+        name: _plain(getattr(stored, name)) for name in check_summary.LIST_ATTRIBUTES
     }
+
+
+def _plain(value):
+    """A model's map attribute as the plain dict a listed check holds."""
+    return value.as_dict() if isinstance(value, MapAttribute) else value
 
 
 def test_unset_attributes_take_the_models_defaults(check, project):
