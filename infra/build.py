@@ -280,10 +280,14 @@ def unknown_path_response() -> dict:
 def finish_template(template: dict) -> dict:
     """`chalice package`'s template, finished: the REST API keeps no /ping/ path, so a ping can
     reach PingHandler only through the HTTP API (Chalice writes a path for every route of app.py,
-    which has the ping routes for the local stack and the tests)."""
-    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
-    for path in [p for p in paths if p.startswith(PING_PATH_PREFIX)]:
-        del paths[path]
+    which has the ping routes for the local stack and the tests), and it treats every type as binary."""
+    definition = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    for path in [p for p in definition["paths"] if p.startswith(PING_PATH_PREFIX)]:
+        del definition["paths"][path]
+    # The REST API decodes a base64 answer only when the client's first Accept value is a binary
+    # type: with `*/*` every answer marked base64 (a badge PNG, a ping body, a download) arrives as
+    # bytes, whatever the browser or client asks for. Answers not marked base64 pass as text.
+    definition["x-amazon-apigateway-binary-media-types"] = ["*/*"]
     return template
 
 

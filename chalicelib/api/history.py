@@ -55,11 +55,7 @@ def ping_body(request: ApiRequest, code: str, n: str) -> ApiResponse:
     body = storage.get_body(check.code, int(n)) if ping.object_size else ping.body
     if not body:
         return NOT_FOUND
-    try:
-        return ApiResponse(200, bytes(body).decode(), "text/plain; charset=utf-8")
-    except UnicodeDecodeError:
-        # Not text: sent as binary so that the exact bytes arrive.
-        return ApiResponse(200, bytes(body), "application/octet-stream")
+    return ApiResponse(200, bytes(body), "text/plain")  # whatever its bytes, as Healthchecks sends it
 
 
 @routes.endpoint("/checks/{code}/flips", "GET")

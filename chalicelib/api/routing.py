@@ -1,5 +1,6 @@
 """The API's routes as one Chalice blueprint: each handler declares its path, method and the key
 it needs beside its code (`@routes.endpoint`), and app.py registers the blueprint."""
+import base64
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -85,6 +86,20 @@ def _api_request(request, version: str) -> ApiRequest:
     )
 
 
+class BytesResponse(Response):
+    """Bytes go out base64-encoded whatever their Content-Type, so that a non-UTF-8 ping body can be
+    `text/plain` as Healthchecks sends it. API Gateway (binary media types `*/*`, set by
+    infra.build) and Chalice's local server decode them back; Chalice itself encodes only its own
+    binary types."""
+
+    def to_dict(self, binary_types=None) -> dict:
+        response = super().to_dict(binary_types=None)
+        response["body"] = base64.b64encode(response["body"]).decode("ascii")
+        response["isBase64Encoded"] = True
+        return response
+
+
 def _response(result: ApiResponse) -> Response:
     headers = {"Content-Type": result.content_type, **result.headers}
-    return Response(body=result.body if result.body is not None else "", status_code=result.status_code, headers=headers)
+    kind = BytesResponse if isinstance(result.body, bytes) else Response
+    return kind(body=result.body if result.body is not None else "", status_code=result.status_code, headers=headers)

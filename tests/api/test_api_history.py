@@ -1,8 +1,10 @@
 """Pings, ping bodies, flips, channels and badges through the API."""
+import base64
 import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from chalice.local import LambdaContext, LambdaEventConverter, RouteMatcher
 
 from chalicelib.accounts import projects
 from chalicelib.checks import channels
@@ -46,6 +48,27 @@ def test_binary_ping_body_comes_back_byte_for_byte(api, check, ping, now):
     ping(check, now, method="POST", body=raw)
     response = api("GET", f"/api/v3/checks/{check.code}/pings/1/body", headers={"Accept": "*/*"})
     assert response.body == raw
+
+
+@pytest.mark.parametrize("raw", [b"backup done", bytes(range(256))], ids=["utf-8", "binary"])
+def test_ping_body_is_text_plain_whatever_its_bytes(api, check, ping, now, raw):
+    ping(check, now, method="POST", body=raw)
+    response = api("GET", f"/api/v3/checks/{check.code}/pings/1/body", headers={"Accept": "application/json"})
+    assert (response.status_code, response.headers["Content-Type"], response.body) == (200, "text/plain", raw)
+
+
+def test_ping_body_leaves_the_function_base64_encoded_for_api_gateway_to_decode(check, ping, now, new_project):
+    """A Lambda proxy answer carries bytes only as base64: marked so, whatever the Content-Type."""
+    from app import app
+
+    raw = bytes(range(256))
+    ping(check, now, method="POST", body=raw)
+    events = LambdaEventConverter(RouteMatcher(list(app.routes)), app.api.binary_types)
+    event = events.create_lambda_event("GET", f"/api/v3/checks/{check.code}/pings/1/body",
+                                       {"x-api-key": new_project.api_key, "accept": "text/html"}, b"")  # fmt: skip
+    answer = app(event, LambdaContext("api", 128))
+    assert (answer["isBase64Encoded"], answer["headers"]["Content-Type"]) == (True, "text/plain")
+    assert base64.b64decode(answer["body"]) == raw
 
 
 @pytest.mark.parametrize("n", ["2", "0", "x"])

@@ -87,6 +87,13 @@ def test_the_rest_api_keeps_no_ping_path_once_the_package_is_finished(template):
     assert sorted(http_api_routes(finished)) == [f"ANY {path}" for path in PING_PATHS]
 
 
+def test_the_rest_api_decodes_every_base64_answer_whatever_the_clients_accept(template):
+    """API Gateway looks only at the client's first Accept value: a browser's is text/html."""
+    finished = build.finish_template(chalice_like(template))
+    definition = finished["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    assert definition["x-amazon-apigateway-binary-media-types"] == ["*/*"]
+
+
 def test_ping_function_is_arm64_with_its_measured_memory(template):
     properties = template["Resources"][build.PING_FUNCTION]["Properties"]
     assert (properties["Handler"], properties["Architectures"], properties["MemorySize"]) == (

@@ -53,12 +53,13 @@ def api(stack, api_key: str, method: str, path: str, **kwargs):
 def test_a_ping_body_over_100_bytes_is_kept_in_s3_and_served_back(stack):
     api_key = stack.create_project("bodies")["api_key"]
     uuid = api(stack, api_key, "POST", "/checks", json={"name": "dump"}).json()["uuid"]
-    body = b"pg_dump finished: 1234 tables, 56 GB\n" * 10
+    body = b"pg_dump finished: 1234 tables, 56 GB\n" * 10 + bytes(range(256))  # not all UTF-8
     posted = requests.post(f"{stack.base}/ping/{uuid}", data=body, headers={"Connection": "close"}, timeout=10)
     assert (posted.status_code, posted.text) == (200, "OK")
 
     [ping] = api(stack, api_key, "GET", f"/checks/{uuid}/pings").json()["pings"]
-    assert requests.get(ping["body_url"], headers={"X-Api-Key": api_key}, timeout=10).content == body
+    served = requests.get(ping["body_url"], headers={"X-Api-Key": api_key}, timeout=10)
+    assert (served.headers["Content-Type"], served.content) == ("text/plain", body)
     s3 = boto3.client("s3", endpoint_url=stack.s3_endpoint)
     assert s3.get_object(Bucket=settings.S3_BUCKET, Key=f"{uuid}/{ping['n']}")["Body"].read() == body
 
