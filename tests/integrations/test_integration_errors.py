@@ -49,6 +49,7 @@ def test_error_answer_is_retried_when_transient_and_recorded(
         recorder.respond(path, status=answer)
     pauses = []
     [notification] = delivery.deliver(down_flip, sleep=pauses.append)
+    recorder.wait_for(path, tries)
     assert [r.path.split("?")[0] for r in recorder.requests if r.path.split("?")[0] == path] == [path] * tries
     assert pauses == [1, 2][: tries - 1]
     assert Notification.get(notification.code, notification.key).error == error

@@ -33,6 +33,7 @@ class _Server(ThreadingHTTPServer):
 class Recorder:
     def __init__(self):
         self.requests: list[Recorded] = []
+        self.recorded = threading.Condition()
         self.answers: dict[str, Answer] = {}
         self.server = _Server(("127.0.0.1", 0), _handler(self))
         self.port = self.server.server_address[1]
@@ -49,6 +50,12 @@ class Recorder:
 
     def url(self, path: str = "/", host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
+
+    def wait_for(self, path: str, count: int, timeout: float = 10.0) -> None:
+        """Until `count` requests to this path are recorded: a client that timed out may have gone
+        on before the server's thread, on a busy machine, read what it sent."""
+        with self.recorded:
+            self.recorded.wait_for(lambda: sum(urlsplit(r.path).path == path for r in self.requests) >= count, timeout)
 
     def respond(self, path: str, status: int = 200, headers: dict | None = None, body: bytes = b"", delay: float = 0.0):
         """How to answer requests to this path (query string ignored); 200 and no body by default."""
@@ -68,7 +75,9 @@ def _handler(recorder: Recorder):
         def handle_one(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            recorder.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body))
+            with recorder.recorded:
+                recorder.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body))
+                recorder.recorded.notify_all()
             answer = recorder.answers.get(urlsplit(self.path).path, Answer())
             if isinstance(answer, list):
                 answer = answer.pop(0) if len(answer) > 1 else answer[0]
