@@ -66,10 +66,13 @@ def aws(_aws_session):
     from moto.dynamodb.models import dynamodb_backends
 
     # Emptied in moto's memory: a Scan and BatchWrite per table took most of a short test's time.
+    # The stream records go too: moto deep-copies a table, stream included, for each transaction.
     for backends in dynamodb_backends.values():
         for backend in backends.values():
             for table in backend.tables.values():
                 table.items.clear()
+                if table.stream_shard is not None:
+                    table.stream_shard.items.clear()
     s3 = aws_clients.client("s3")
     for obj in s3.list_objects_v2(Bucket=settings.S3_BUCKET).get("Contents", []):
         s3.delete_object(Bucket=settings.S3_BUCKET, Key=obj["Key"])
