@@ -40,8 +40,10 @@ run-localstack: setup localstack
 
 # LocalStack in a virtual environment of its own, so its pins never touch the project's, with
 # its service catalog built as its Docker image has it (about 2 minutes, once; the
-# LocalStack-backed tests call this target themselves).
-localstack: $(LS_STAMP)
+# LocalStack-backed tests call this target themselves). The lock makes a second caller (another
+# test worker, or `make test` installing it in the background) wait for the first.
+localstack:
+	@flock $(LS_VENV).lock $(MAKE) -s $(LS_STAMP)
 
 $(LS_STAMP): requirements-localstack.txt
 	rm -rf $(LS_VENV)
