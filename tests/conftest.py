@@ -214,19 +214,29 @@ def wall_now():
     return datetime.now(timezone.utc)
 
 
-@pytest.fixture
-def dynamodb_local(moto_server, tmp_path, monkeypatch):
-    """AWS's DynamoDB Local (the real engine, atomic under concurrency) for DynamoDB, moto's
-    server for the rest: for tests of racing writers, where moto's emulation is not atomic."""
+@pytest.fixture(scope="session")
+def _dynamodb_local_engine(tmp_path_factory):
+    """One DynamoDB Local per test process: each start of its JVM costs seconds of CPU."""
     from chalicelib.local.dynamodb import DynamoDBLocal
 
-    engine = DynamoDBLocal(tmp_path, free_port())
+    engine = DynamoDBLocal(tmp_path_factory.mktemp("dynamodb-local"), free_port())
     engine.start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", engine.url)
-    aws_clients.reset()
-    models.create_tables()
-    yield engine.url
+    yield engine
     engine.stop()
+
+
+@pytest.fixture
+def dynamodb_local(moto_server, _dynamodb_local_engine, monkeypatch):
+    """AWS's DynamoDB Local (the real engine, atomic under concurrency) for DynamoDB, moto's
+    server for the rest: for tests of racing writers, where moto's emulation is not atomic.
+    Every table is made afresh for each test."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", _dynamodb_local_engine.url)
+    aws_clients.reset()
+    client = aws_clients.client("dynamodb")
+    for name in client.list_tables()["TableNames"]:
+        client.delete_table(TableName=name)
+    models.create_tables()
+    yield _dynamodb_local_engine.url
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB")
     aws_clients.reset()
 
