@@ -54,8 +54,13 @@ $(LS_STAMP): requirements-localstack.txt
 	FILESYSTEM_ROOT=$(CURDIR)/$(LS_VENV)/filesystem OVERRIDE_IN_DOCKER=0 $(LS_VENV)/bin/python -m localstack.aws.spec
 	touch $@
 
+# Test files run whole on TEST_WORKERS processes (pytest-xdist; the longest first, see
+# tests/conftest.py): most tests wait on stacks, browsers and sockets, so 4 fit 2 cores.
+# LocalStack installs meanwhile; the tests that need it wait for it.
+TEST_WORKERS ?= 4
 test: setup chromium
-	$(PY) -m pytest -q
+	@$(MAKE) -s localstack > $(LS_VENV).log 2>&1 &
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Fault injection on every path, and the stack's kill -9: what was tried and what was lost
 # (docs/RELIABILITY.md records the figures).

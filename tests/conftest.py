@@ -29,13 +29,44 @@ NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
 pytest_plugins = ["tests.support.backends"]  # localstack_url: the e2e tests' second AWS emulator
 
 
+# Folders whose files take minutes each (whole stacks, kill -9, every fault at every call): first,
+# so that under pytest-xdist no worker starts one of them when the others are nearly done.
+LONGEST_FOLDERS = ("reliability", "local")
+# Files that share the session's two backend stacks (tests/support/backends.py): one worker runs
+# them all, so those stacks start once.
+BACKEND_STACK_FILES = {"tests/local/test_stack_backends.py", "tests/pings/test_email_pings_stack.py"}
+
+
 def pytest_collection_modifyitems(items):
-    """Stack tests are slow, and the tests under tests/infra/ are the infra ones."""
+    """Stack tests are slow, and the tests under tests/infra/ are the infra ones; files with slow
+    tests run first, the longest folders before them."""
     for item in items:
         if item.get_closest_marker("e2e"):
             item.add_marker(pytest.mark.slow)
         if item.path.parent.name == "infra":
             item.add_marker(pytest.mark.infra)
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def rank(item) -> int:
+        if item.path not in slow_files:
+            return 2
+        return 0 if item.path.parent.name in LONGEST_FOLDERS else 1
+
+    items.sort(key=rank)  # stable: each file keeps its own order
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test`'s workers get whole files (their module fixtures start stacks and browsers),
+    in the order collected (--no-loadscope-reorder), the backend-stack files together."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndSharedStacks(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return "backend stacks" if path in BACKEND_STACK_FILES else path
+
+    return FilesAndSharedStacks(config, log)
 
 
 @pytest.fixture

@@ -30,6 +30,8 @@ FAULTS = (InjectedError, InjectedCrash)
 MAX_RETRIES = 5
 DAY_AND_GRACE = timedelta(seconds=86400 + 3600)
 
+pytestmark = pytest.mark.slow  # minutes: every fault after every AWS call of each path
+
 
 @dataclass
 class Tally:
