@@ -542,8 +542,13 @@ def chromium():
     """One headless chromium for the session (the machine's own, installed by `make test`)."""
     import shutil
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    from tests.support.browser import WAIT_MS
+
+    # expect() waits as long as a click may: with the test workers side by side, a page can
+    # take longer than playwright's 5 s to show what a form answered.
+    expect.set_options(timeout=WAIT_MS)
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         pytest.fail("chromium is not installed: `make test` installs Debian's package")
