@@ -30,7 +30,7 @@ CONTENTS = [
     ("Getting started", ["introduction", "configuring-checks", "cron"]),
     ("Pinging", ["pinging-api", "measuring-run-time", "signaling-failures", "attaching-logs", "cron-jobs"]),
     ("Languages", ["bash", "python", "nodejs", "ruby", "go", "php", "csharp", "powershell"]),
-    ("Alerts and teams", ["integrations", "projects-and-teams", "badges", "prometheus"]),
+    ("Alerts and teams", ["integrations", "projects-and-teams", "badges", "status-pages", "prometheus"]),
     ("Reference", ["api", "reliability-tips", "beyond-healthchecks"]),
     ("Self-hosting", ["self-hosting", "configuration"]),
 ]

@@ -3,6 +3,7 @@ every operation, the reader's own ping URL fills the examples, and the search an
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
@@ -186,6 +187,23 @@ def test_the_dashboards_help_links_point_into_the_docs(web, project, check, path
     body = web.get(path.format(check=check.code, project=project.code)).body.decode()
     assert f'href="{link}"' in body
     assert web.get(link).status_code == 200
+
+
+def test_every_docs_link_in_the_dashboards_templates_resolves_to_a_page_and_anchor(anonymous_web):
+    links = set()
+    for template in Path(settings.TEMPLATES_DIR).rglob("*.html"):
+        if "docs" not in template.parts:  # the docs' own layout is crawled above
+            links.update(re.findall(r'href="(/docs/[^"{]*)"', template.read_text(encoding="utf-8")))
+    assert len(links) > 10
+    broken = []
+    for link in sorted(links):
+        path, anchor = urldefrag(link)
+        response = anonymous_web.get(path)
+        if response.status_code != 200:
+            broken.append(f"{link} ({response.status_code})")
+        elif anchor and anchor not in ID.findall(response.body.decode()):
+            broken.append(f"{link} (no such anchor)")
+    assert not broken, "\n".join(broken)
 
 
 def test_every_page_shows_a_docs_link(anonymous_web, web):
