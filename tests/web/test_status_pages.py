@@ -1,8 +1,10 @@
 """Status pages over HTTP: the public page and its feeds show only what was chosen, answer 404
 when unknown or unpublished, are cacheable and need no script; the editor refuses bad input."""
+import email.utils
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -64,7 +66,7 @@ def test_the_public_page_shows_the_public_name_state_bars_and_incident(visitor, 
     assert "Nightly backups: down for 42 min" in html
 
 
-@pytest.mark.parametrize("path", ["", "feed.atom", "feed.json"])
+@pytest.mark.parametrize("path", ["", "feed.atom", "feed.rss", "feed.json"])
 def test_nothing_identifying_the_check_is_public_unless_chosen(visitor, published, secret, project, path):
     body = visitor.get(published + path).body.decode()
     hidden = [secret.name, secret.code, secret.slug, secret.badge_key, "hidden-tag", "db7.internal", project.code,
@@ -97,13 +99,13 @@ def test_the_page_refreshes_itself_runs_no_script_and_may_be_cached_a_few_second
 
 
 def test_an_unknown_slug_is_404(visitor, at_now):
-    for path in ("/status/nope/", "/status/nope/feed.atom", "/status/nope/feed.json"):
+    for path in ("/status/nope/", "/status/nope/feed.atom", "/status/nope/feed.rss", "/status/nope/feed.json"):
         assert visitor.get(path).status_code == 404
 
 
 def test_an_unpublished_page_is_404_with_its_feeds(web, editor_url, visitor, secret):
     save(web, editor_url, secret, slug="acme", published="")
-    for path in ("/status/acme/", "/status/acme/feed.atom", "/status/acme/feed.json"):
+    for path in ("/status/acme/", "/status/acme/feed.atom", "/status/acme/feed.rss", "/status/acme/feed.json"):
         assert visitor.get(path).status_code == 404
 
 
@@ -118,6 +120,16 @@ def test_the_atom_feed_has_an_entry_per_incident(visitor, published, now):
     entries = feed.findall("a:entry", ns)
     assert [e.find("a:title", ns).text for e in entries] == ["Nightly backups was down for 42 min"]
     assert entries[0].find("a:published", ns).text == (now - timedelta(days=2)).isoformat()
+
+
+def test_the_rss_feed_has_an_item_per_incident_dated_as_rss_wants(visitor, published, now):
+    response = visitor.get(published + "feed.rss")
+    assert response.headers["Content-Type"].startswith("application/rss+xml")
+    channel = ElementTree.fromstring(response.body).find("channel")
+    items = channel.findall("item")
+    assert [item.find("title").text for item in items] == ["Nightly backups was down for 42 min"]
+    assert email.utils.parsedate_to_datetime(items[0].find("pubDate").text) == now - timedelta(days=2)
+    assert channel.find("link").text.endswith("/status/acme/")
 
 
 def test_the_json_feed_carries_each_incidents_start_end_duration_and_notes(visitor, published, secret, now):
@@ -254,3 +266,47 @@ def test_a_read_only_member_sees_notes_but_cannot_write_one(web, make_member, pu
     web.login(make_member("r"))
     html = web.get(f"/projects/{project.code}/status_pages/acme/").body.decode()
     assert "A full disk." in html and 'name="save_note"' not in html
+
+
+def _css_rules(css: str) -> dict[str, dict[str, str]]:
+    """selector -> {property: value} of a flat stylesheet, var(--x) replaced by :root's value."""
+    rules = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)):
+        declarations = dict(
+            (name.strip(), value.strip()) for name, _, value in (d.partition(":") for d in body.split(";")) if value
+        )
+        for selector in selectors.split(","):
+            rules.setdefault(selector.strip(), {}).update(declarations)
+    variables = {name: value for name, value in rules[":root"].items() if name.startswith("--")}
+    for declarations in rules.values():
+        for name, value in declarations.items():
+            declarations[name] = re.sub(r"var\((--[\w-]+)\)", lambda m: variables[m.group(1)], value)
+    return rules
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG 2's contrast ratio of two #rgb or #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        digits = colour.lstrip("#")
+        digits = "".join(d * 2 for d in digits) if len(digits) == 3 else digits
+        channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_state_and_text_colour_meets_wcag_aa_contrast_and_every_bar_stands_out():
+    rules = _css_rules((Path(settings.STATIC_DIR) / "status_page.css").read_text())
+    page = rules["body"]["background"]
+    text = {".headline-up", ".headline-late", ".headline-down", ".state-up", ".state-late", ".state-down", ".state-running",
+            ".state-paused", ".state-new"}  # fmt: skip
+    for selector in text:
+        assert _contrast(rules[selector]["color"], rules[selector]["background"]) >= 4.5, selector
+    for selector in ("body", ".legend", ".scale", ".uptime", ".page-foot", "a"):
+        assert _contrast(rules[selector]["color"], page) >= 4.5, selector
+    # WCAG's 3:1 for graphics: each bar against the page, and an empty day's outline.
+    bars = [rules[".full"]["background"], rules[".minor"]["background"], rules[":root"]["--major"], rules[".none"]["border"].split()[-1]]
+    for colour in bars:
+        assert _contrast(colour, page) >= 3, colour

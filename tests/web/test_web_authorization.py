@@ -195,7 +195,7 @@ PUBLIC_ROUTES = {
     "/tv",  # a static page; its data comes from the API with the keys in its #fragment
     "/docs", "/docs/{slug}",  # the documentation; ?project= is checked against the reader's projects
     "/contact.vcf",  # the site's own sender address and number
-    "/status/{slug}", "/status/{slug}/feed.atom", "/status/{slug}/feed.json",  # published status pages, read-only
+    "/status/{slug}", "/status/{slug}/feed.atom", "/status/{slug}/feed.rss", "/status/{slug}/feed.json",  # published status pages, read-only
     # the services' returns: the state must be the one this session's flow started (integration_flows.py)
     "/integrations/add_slack_btn", "/integrations/add_discord", "/integrations/add_pushbullet",
     "/integrations/add_pagerduty", "/integrations/add_pushover", "/integrations/add_github",

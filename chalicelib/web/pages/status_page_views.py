@@ -1,5 +1,6 @@
 """Status pages: the project's list and editor (managers publish, members write incident notes),
-and the public, read-only pages and their Atom and JSON feeds at /status/<slug>/."""
+and the public, read-only pages and their Atom, RSS and JSON feeds at /status/<slug>/."""
+import email.utils
 import functools
 import json
 import uuid
@@ -221,6 +222,17 @@ def atom_feed(page: StatusPage, view: status_pages.PageView) -> WebResponse:
     return _public(body, "application/atom+xml; charset=utf-8")
 
 
+@pages.plain("/status/{slug}/feed.rss", methods=["GET"])
+@_published_view
+def rss_feed(page: StatusPage, view: status_pages.PageView) -> WebResponse:
+    """The incidents of the last weeks as an RSS 2.0 feed, for readers that take no Atom."""
+    body = render.environment().get_template("status_pages/feed.rss").render(
+        page=page, entries=_entries(view), base=_base(page), incident_days=status_pages.INCIDENT_DAYS,
+        updated=email.utils.format_datetime(datetime.fromisoformat(_updated(view))),
+    )
+    return _public(body, "application/rss+xml; charset=utf-8")
+
+
 @pages.plain("/status/{slug}/feed.json", methods=["GET"])
 @_published_view
 def json_feed(page: StatusPage, view: status_pages.PageView) -> WebResponse:
@@ -266,6 +278,7 @@ def _entries(view: status_pages.PageView) -> list[dict]:
             "published": incident.start.isoformat(), "end": incident.end.isoformat() if incident.end else None,
             "updated": (incident.end or incident.start).isoformat(), "notes": incident.notes,
             "seconds": int(incident.duration(view.now).total_seconds()),
+            "rss_date": email.utils.format_datetime(incident.start),
         })  # fmt: skip
     return entries
 
