@@ -7,6 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.support.stack import poll
+
 DESKTOP = {"width": 1280, "height": 900}
 WAIT_MS = 15_000  # the checks list and the details page poll every few seconds
 
@@ -22,15 +24,34 @@ def browser_page(chromium, viewport: dict = DESKTOP, timeout_ms: int = WAIT_MS):
         context.close()
 
 
-def login_links(site, address: str) -> list[str]:
-    """Login links mailed to `address`, oldest first, read from the stack's outbox folder."""
-    links = []
-    for path in sorted((site.data_dir / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime):
+def mailed(site, address: str = "") -> list[tuple[str, str]]:
+    """(subject, plain text) of the messages the stack mailed (to `address`, if given), oldest
+    first, read from its outbox folder."""
+    found = []
+    for path in sorted((site.data_dir / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         if address in message["To"]:
-            text = message.get_body(("plain",)).get_content()
-            links += re.findall(re.escape(site.base) + r"/accounts/check_token/\S+", text)
-    return links
+            found.append((message["Subject"] or "", message.get_body(("plain",)).get_content()))
+    return found
+
+
+def alerts(site, address: str = "") -> list[tuple[str, str]]:
+    """(subject, text) of the down and up alerts mailed so far, oldest first."""
+    return [(subject, text) for subject, text in mailed(site, address) if re.match(r"^(DOWN|UP) \| ", subject)]
+
+
+def wait_for_alert(site, subject: str, timeout: float, address: str = "", containing: str = "") -> str:
+    """The text of the first alert mailed with this subject (and text), waiting up to `timeout` seconds."""
+    def found():
+        return next((text for s, text in alerts(site, address) if s == subject and containing in text), None)
+
+    return poll(found, timeout, f"the alert {subject!r}" + (f" saying {containing!r}" if containing else ""))
+
+
+def login_links(site, address: str) -> list[str]:
+    """Login links mailed to `address`, oldest first."""
+    pattern = re.escape(site.base) + r"/accounts/check_token/\S+"
+    return [link for _, text in mailed(site, address) for link in re.findall(pattern, text)]
 
 
 def follow_login_link(page, link: str) -> None:

@@ -1,8 +1,6 @@
 """Alerting rules in a real browser on the local stack: a failure threshold set in the dialog and
 the alert on the Nth failure; a quiet window and a snooze holding a down alert, and the alert that
 goes out once the quiet time is over. Steps in file order, as in test_browser_journeys.py."""
-import email
-import email.policy
 import re
 from types import SimpleNamespace
 
@@ -10,7 +8,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support.browser import WAIT_MS, add_check, browser_page, sign_up
+from tests.support.browser import WAIT_MS, add_check, alerts, browser_page, sign_up
+from tests.support.stack import poll
 
 pytestmark = pytest.mark.e2e
 
@@ -20,19 +19,11 @@ ALERT_MS = 60_000  # a sweep tick every 20 s on the local stack, then delivery f
 
 def down_alerts(site) -> list[str]:
     """The text of every down alert mailed to OWNER, oldest first."""
-    found = []
-    for path in sorted((site.data_dir / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        text = message.get_body(("plain",)).get_content()
-        if OWNER in message["To"] and " is DOWN" in text:
-            found.append(text)
-    return found
+    return [text for subject, text in alerts(site, OWNER) if subject.startswith("DOWN")]
 
 
 def wait_for_alerts(site, count: int) -> list[str]:
-    from tests.support.stack import poll
-
-    return poll(lambda: (alerts := down_alerts(site)) and len(alerts) >= count and alerts, ALERT_MS / 1000, f"{count} down alerts")
+    return poll(lambda: (found := down_alerts(site)) and len(found) >= count and found, ALERT_MS / 1000, f"{count} down alerts")
 
 
 @pytest.fixture(scope="module")

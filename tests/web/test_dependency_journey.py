@@ -4,34 +4,15 @@ The owner picks the parent in the check's form (reading the sentence it shows), 
 fails: its alert lists the check it covers; the check fails too and sends nothing, its event log
 saying why; the router comes back and the check, still down, alerts once.
 """
-import email
-import email.policy
-import re
-
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support.browser import add_check, browser_page, sign_up
-from tests.support.stack import poll
+from tests.support.browser import add_check, alerts, browser_page, sign_up, wait_for_alert
 
 pytestmark = pytest.mark.e2e
 OWNER = "netops@example.org"
 ALERT_WAIT = 30  # seconds: delivery reads the flips stream every second on the local stack
-
-
-def alerts(site) -> list[tuple[str, str]]:
-    """(subject, text) of the alerts mailed so far, oldest first."""
-    found = []
-    for path in sorted((site.data_dir / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if re.match(r"^(DOWN|UP) \| ", message["Subject"] or ""):
-            found.append((message["Subject"], message.get_body(("plain",)).get_content()))
-    return found
-
-
-def wait_for_alert(site, subject: str) -> str:
-    return poll(lambda: next((body for s, body in alerts(site) if s == subject), None), ALERT_WAIT, f"the alert {subject!r}")
 
 
 def ping(site, code: str, suffix: str = "") -> None:
@@ -61,17 +42,17 @@ def test_a_check_depending_on_a_down_router_alerts_only_when_the_router_is_back(
 
     ping(site, router), ping(site, web)
     ping(site, router, "/fail")
-    router_down = wait_for_alert(site, "DOWN | router")
+    router_down = wait_for_alert(site, "DOWN | router", ALERT_WAIT, OWNER)
     assert "Alerts held while this check is down (these depend on it):\n  - web" in router_down
 
     ping(site, web, "/fail")
     events = page.locator("#events-body")
     expect(events).to_contain_text("not alerted: depends on “router”, down since", timeout=ALERT_WAIT * 1000)
     screenshot(page, "check-dependency-held")
-    assert [s for s, _ in alerts(site)] == ["DOWN | router"]
+    assert [s for s, _ in alerts(site, OWNER)] == ["DOWN | router"]
 
     ping(site, router)
-    web_down = wait_for_alert(site, "DOWN | web")
+    web_down = wait_for_alert(site, "DOWN | web", ALERT_WAIT, OWNER)
     assert "alerted late: still down after “router” came back up" in web_down
-    wait_for_alert(site, "UP | router")
-    assert sorted(s for s, _ in alerts(site)) == ["DOWN | router", "DOWN | web", "UP | router"]
+    wait_for_alert(site, "UP | router", ALERT_WAIT, OWNER)
+    assert sorted(s for s, _ in alerts(site, OWNER)) == ["DOWN | router", "DOWN | web", "UP | router"]

@@ -10,11 +10,12 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support.browser import browser_page, open_check, sign_up
+from tests.support.browser import browser_page, open_check, sign_up, wait_for_alert
 
 pytestmark = pytest.mark.e2e
 OWNER = "runner@example.org"
 SWEEP_WAIT_MS = 45_000  # the local stack's sweep ticks every 20 s
+ALERT_WAIT = 30  # seconds: delivery reads the flips stream every second on the local stack
 RUN_A = "aaaaaaaa-1111-4111-8111-111111111111"
 RUN_B = "bbbbbbbb-2222-4222-8222-222222222222"
 
@@ -83,6 +84,8 @@ def test_a_run_shorter_than_the_shortest_run_alerts(page, site, screenshot):
     expect(page.locator("#status-word")).to_have_text("Down")
     expect(page.locator("#events-body")).to_contain_text(re.compile(r"Status: up ➔ down \(ran \d+ s, shorter than 1 min\)"))
     screenshot(page, "run-time-too-short")
+    alert = wait_for_alert(site, "DOWN | My First Check", ALERT_WAIT, OWNER)
+    assert re.search(r"ran \d+ s, shorter than 1 min", alert)
 
 
 def test_a_run_that_never_finishes_alerts_though_another_run_succeeded(page, site, on_the_stack, screenshot):
@@ -101,3 +104,4 @@ def test_a_run_that_never_finishes_alerts_though_another_run_succeeded(page, sit
     expect(events).to_contain_text("Status: down ➔ up")  # ...after run B had brought the check up
     expect(page.locator("#status-word")).to_have_text("Down")
     screenshot(page, "run-time-stuck-run")
+    wait_for_alert(site, "DOWN | My First Check", ALERT_WAIT, OWNER, containing="run aaaaaaaa started 2 h ago never finished")
