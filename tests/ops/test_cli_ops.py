@@ -281,6 +281,18 @@ def test_export_and_import_carry_thresholds_and_quiet_windows(project, make_chec
     assert (again["quiet_windows"], again["checks"]) == (exported["quiet_windows"], exported["checks"])
 
 
+def test_export_and_import_carry_run_time_bounds_and_watched_runs(project, make_check, now):
+    make_check(name="ETL", slug="etl", min_duration=300, max_duration=7200, track_runs=True)
+    exported = project_file.export_checks(project, now)
+    [etl] = exported["checks"]
+    assert (etl["min_duration"], etl["max_duration"], etl["track_runs"]) == (300, 7200, True)
+
+    other = projects.create_project("Copy", now).project
+    project_file.import_checks(other, exported, now)
+    [copied] = Check.by_project.query(other.code)
+    assert (copied.min_duration, copied.max_duration, copied.track_runs) == (300, 7200, True)
+
+
 def test_importproject_refuses_bad_project_windows_before_writing(project, now):
     data = {"quiet_windows": [{"schedule": "0 2 * * 6", "duration": 5}], "checks": [{"name": "fine"}]}
     with pytest.raises(OpsError, match="the project's quiet_windows: window 1: duration must be"):
