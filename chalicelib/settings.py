@@ -23,6 +23,7 @@ STATIC_DIR = os.path.join(APP_ROOT, "static")
 # The /docs/ pages' Markdown, and the README whose Configuration table one of them shows.
 DOCS_DIR = os.path.join(APP_ROOT, "docs", "site")
 README_PATH = os.path.join(APP_ROOT, "README.md")
+DEPLOY_GUIDE_PATH = os.path.join(APP_ROOT, "docs", "DEPLOY.md")  # the self-hosting page shows it
 
 SITE_ROOT = os.environ.get("SITE_ROOT", "http://localhost:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Mychecks")

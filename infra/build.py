@@ -49,8 +49,8 @@ PING_TIMEOUT = 10
 RUNTIME = "python3.11"
 STAGED = ["app.py", "chalicelib", "requirements.txt"]
 # ping_app.py is the ping Lambda's handler module: under vendor/ it lands at the zip's root.
-# docs/site/ holds the /docs/ pages' Markdown, and one of them shows README.md's Configuration table.
-VENDORED = ["templates", "static", "ping_app.py", "docs/site", "README.md"]
+# docs/site/ holds the /docs/ pages' Markdown; they show README.md's Configuration table and DEPLOY.md.
+VENDORED = ["templates", "static", "ping_app.py", "docs/site", "docs/DEPLOY.md", "README.md"]
 
 # Parameters only the functions need (the infra files declare their own).
 FUNCTION_PARAMETERS = {
@@ -384,6 +384,7 @@ def stage_source(source: Path) -> None:
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, source / "vendor" / name, ignore=ignore)
         else:
+            (source / "vendor" / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / "vendor" / name)
     write_search_index(source / "vendor" / "docs" / "site")
     chalice_dir = source / ".chalice"

@@ -1,10 +1,11 @@
 """The documentation area (/docs/): Markdown pages from docs/site/, the reader's own ping URL and
 keys filled into their examples, the search index over them, and the cron cheat sheet.
 
-A page's Markdown may hold three generated parts, expanded when it is rendered so they cannot
+A page's Markdown may hold four generated parts, expanded when it is rendered so they cannot
 drift from what they describe: [[api-reference]] (every operation of openapi.json),
-[[readme:<section>]] (a table of README.md, e.g. the configuration variables) and
-[[cron-cheatsheet]] (common cron expressions with their next run times, by cronsim).
+[[readme:<section>]] (a section of README.md, e.g. the configuration variables),
+[[deploy-guide]] (docs/DEPLOY.md's steps) and [[cron-cheatsheet]] (common cron expressions with
+their next run times, by cronsim).
 Placeholders such as %PING_URL% are filled after rendering, with escaped values.
 """
 import html
@@ -51,7 +52,7 @@ CHEATSHEET = [
 ]  # fmt: skip
 CHEATSHEET_RUNS = 3
 
-_GENERATED = re.compile(r"^\[\[(api-reference|cron-cheatsheet|readme:[^\]]+)\]\]$", re.MULTILINE)
+_GENERATED = re.compile(r"^\[\[(api-reference|cron-cheatsheet|deploy-guide|readme:[^\]]+)\]\]$", re.MULTILINE)
 # Notes for tests/web/test_docs_on_the_stack.py (what an example does when run); not shown.
 _EXAMPLE_NOTE = re.compile(r"^<!-- example:.*?-->\n", re.MULTILINE)
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
@@ -114,6 +115,8 @@ def _generated(name: str, now: datetime | None) -> str:
         return docs_api.reference_markdown()
     if name == "cron-cheatsheet":
         return _cheatsheet(now)
+    if name == "deploy-guide":
+        return deploy_guide()
     return readme_section(name.removeprefix("readme:"))
 
 
@@ -124,8 +127,18 @@ def readme_section(heading: str) -> str:
     match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## )", text, re.MULTILINE | re.DOTALL)
     if match is None:
         raise LookupError(f"README.md has no section {heading!r}")
-    section = match.group(1)
-    return re.sub(r"\[([^\]]+)\]\((?!https?:)[^)]+\)", r"\1", section)
+    return _without_repository_links(match.group(1))
+
+
+def deploy_guide() -> str:
+    """docs/DEPLOY.md from its first numbered step on (its title and overview are the page's own)."""
+    text = Path(settings.DEPLOY_GUIDE_PATH).read_text(encoding="utf-8")
+    return _without_repository_links(text[text.index("\n## ") + 1:])
+
+
+def _without_repository_links(markdown_text: str) -> str:
+    """Links to the repository's files as their plain words: those files are not on the site."""
+    return re.sub(r"\[([^\]]+)\]\((?!https?:|/docs/)[^)]+\)", r"\1", markdown_text)
 
 
 def _cheatsheet(now: datetime | None) -> str:

@@ -108,6 +108,7 @@ def test_zip_carries_the_docs_search_index_built_at_package_time(package):
 
 
 def test_zip_carries_the_docs_pages_the_readme_and_markdown(package):
-    """/docs/ renders docs/site/*.md with the markdown package, and shows README.md's configuration table."""
+    """/docs/ renders docs/site/*.md with the markdown package, and shows README.md's configuration table
+    and DEPLOY.md."""
     names = set(zipfile.ZipFile(package / "deployment.zip").namelist())
-    assert {"docs/site/introduction.md", "docs/site/api.md", "README.md", "markdown/__init__.py"} <= names
+    assert {"docs/site/introduction.md", "docs/site/api.md", "README.md", "docs/DEPLOY.md", "markdown/__init__.py"} <= names

@@ -177,6 +177,16 @@ def test_the_configuration_page_shows_every_variable_of_the_readme(anonymous_web
         assert f"<code>{name}</code>" in body, name
 
 
+def test_the_self_hosting_page_shows_every_step_of_the_deployment_guide(anonymous_web):
+    body = anonymous_web.get("/docs/self-hosting/").body.decode()
+    guide = Path(settings.DEPLOY_GUIDE_PATH).read_text(encoding="utf-8")
+    steps = re.findall(r"^## (.+)$", guide, re.MULTILINE)
+    assert len(steps) >= 10
+    shown = [re.sub(r"<[^>]+>", "", heading) for heading in re.findall(r"<h2[^>]*>(.*?)</h2>", body)]
+    assert all(re.sub(r"`([^`]*)`", r"\1", step) in shown for step in steps), (steps, shown)
+    assert "aws ses set-active-receipt-rule-set" in body
+
+
 @pytest.mark.parametrize("path, link", [
     ("/checks/{check}/details/", "/docs/pinging-api/"),
     ("/checks/{check}/details/", "/docs/configuring-checks/"),  # the schedule dialog
