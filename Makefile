@@ -26,10 +26,16 @@ $(NODE_STAMP): package.json package-lock.json
 java:
 	@command -v java >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; }
 
-# The browser tests drive Debian's chromium through playwright; install it when missing.
-.PHONY: chromium
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
+# The test suite's Debian packages, as command:package: chromium for the browser tests (through
+# playwright); ruby, php and go run the docs' examples in those languages. One apt-get installs
+# whichever are missing.
+TEST_PACKAGES := chromium:chromium ruby:ruby php:php-cli go:golang-go
+.PHONY: test-packages
+test-packages:
+	@missing=""; for pair in $(TEST_PACKAGES); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then apt-get update -q && apt-get install -y -q $$missing; fi
 
 run: setup
 	$(PY) -m chalicelib.local run
@@ -58,7 +64,7 @@ $(LS_STAMP): requirements-localstack.txt
 # tests/conftest.py): most tests wait on stacks, browsers and sockets, so 4 fit 2 cores.
 # LocalStack installs meanwhile; the tests that need it wait for it.
 TEST_WORKERS ?= 4
-test: setup chromium
+test: setup test-packages
 	@$(MAKE) -s localstack > $(LS_VENV).log 2>&1 &
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 

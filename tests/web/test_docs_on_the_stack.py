@@ -9,6 +9,7 @@ duration (the last ping has one), stdout= (the example's output)> -->
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -21,13 +22,19 @@ from tests.support.stack import ROOT
 
 pytestmark = pytest.mark.e2e
 
-# The pages whose examples ping; every sh, python and javascript block on them must run.
+# The pages whose examples ping; every block on them in a language of RUNNERS must run. (C# and
+# PowerShell have no Debian package: their pages' examples are not run.)
 PINGING_PAGES = [
     "pinging-api", "measuring-run-time", "signaling-failures", "attaching-logs", "cron-jobs", "bash", "python", "nodejs",
+    "ruby", "go", "php",
 ]  # fmt: skip
-RUNNERS = {"sh": ["bash", "-c"], "python": [sys.executable, "-c"], "javascript": ["node", "-e"]}
+# How each language runs a file of the example's code (make test installs ruby, php-cli and golang-go).
+RUNNERS = {
+    "sh": ["bash"], "python": [sys.executable], "javascript": ["node"], "ruby": ["ruby"], "php": ["php"], "go": ["go", "run"],
+}  # fmt: skip
+EXTENSIONS = {"sh": "sh", "python": "py", "javascript": "js", "ruby": "rb", "php": "php", "go": "go"}
 BLOCK = re.compile(r"(?:<!-- example: (.*?) -->\n)?```(\w+)\n(.*?)\n```", re.DOTALL)
-TIMEOUT = 30
+TIMEOUT = 120  # go run compiles first
 
 
 def examples() -> list[tuple[str, str, str, str | None]]:
@@ -67,9 +74,15 @@ class Live:
         return response.json()
 
     def run(self, language: str, code: str, job: str) -> subprocess.CompletedProcess:
-        env = {**os.environ, "BACKUP_EXIT": job}
+        """The example's code as a file in the work folder, run there by its language's runner."""
+        script = self.workdir / f"example.{EXTENSIONS[language]}"
+        script.write_text(code)
+        # go run caches its builds under HOME; the work folder keeps them out of the tester's own.
+        env = {**os.environ, "BACKUP_EXIT": job, "GOCACHE": str(self.workdir / ".gocache")}
+        if shutil.which(RUNNERS[language][0]) is None:
+            pytest.fail(f"{RUNNERS[language][0]} is not installed (make test installs it)")
         return subprocess.run(
-            [*RUNNERS[language], code], cwd=self.workdir, env=env, capture_output=True, text=True, timeout=TIMEOUT
+            [*RUNNERS[language], script.name], cwd=self.workdir, env=env, capture_output=True, text=True, timeout=TIMEOUT
         )
 
 
