@@ -29,7 +29,8 @@ DOCS = Path(settings.DOCS_DIR)
 # The table of contents, in reading order: (section, slugs); a slug names docs/site/<slug>.md.
 CONTENTS = [
     ("Getting started", ["introduction", "configuring-checks", "cron"]),
-    ("Pinging", ["pinging-api", "measuring-run-time", "signaling-failures", "attaching-logs", "cron-jobs"]),
+    ("Pinging", ["pinging-api", "email-pings", "measuring-run-time", "signaling-failures", "attaching-logs", "cron-jobs",
+                 "schedulers"]),
     ("Languages", ["bash", "python", "nodejs", "ruby", "go", "php", "csharp", "powershell"]),
     ("Alerts and teams", ["integrations", "projects-and-teams", "badges", "status-pages", "prometheus"]),
     ("Reference", ["api", "reliability-tips", "beyond-healthchecks"]),

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 # PowerShell have no Debian package: their pages' examples are not run.)
 PINGING_PAGES = [
     "pinging-api", "measuring-run-time", "signaling-failures", "attaching-logs", "cron-jobs", "bash", "python", "nodejs",
-    "ruby", "go", "php",
+    "ruby", "go", "php", "email-pings", "schedulers",
 ]  # fmt: skip
 # How each language runs a file of the example's code (make test installs ruby, php-cli and golang-go).
 RUNNERS = {
@@ -107,6 +107,9 @@ def test_the_example_does_what_its_page_says(live, example_id, language, code, n
         "%PING_ENDPOINT%": f"{live.site.base}/ping/",
         "%PING_KEY%": live.keys["ping_key"],
         "%UUID%": check["uuid"] if check else "none",
+        "%PING_EMAIL%": f"{check['uuid'] if check else 'none'}@localhost",
+        # The email-ping page mails make run's SMTP listener; this stack's listens elsewhere.
+        "smtp://127.0.0.1:2525": f"smtp://127.0.0.1:{live.site.smtp_port}",
     }
     script = re.sub("|".join(map(re.escape, values)), lambda m: values[m.group(0)], code)
     result = live.run(language, script, wants.get("job", "0"))
