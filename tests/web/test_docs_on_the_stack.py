@@ -2,9 +2,11 @@
 the docs pages and their search in a real browser, with screenshots under test-output/screenshots/.
 
 Each runnable example is preceded in its Markdown by a note the pages do not show:
-<!-- example: [job=<exit status of ./backup.sh>] [slug=<slug pinged>] [created] expect <what the
-check shows afterwards: status=, kind= (the last ping's type), body= (in the last ping's body),
-duration (the last ping has one), stdout= (the example's output)> -->
+<!-- example: [job=<exit status of ./backup.sh>] [slug=<slug pinged>] [created] [check=<JSON without
+spaces: more API fields for the check made for it>] expect <what the check shows afterwards: status=,
+kind= (the last ping's type), body= (in the last ping's body), duration (the last ping has one),
+stdout= (the example's output)> -->
+Email examples send through the stack's SMTP listener: they read its URL from $SMTP_SERVER.
 """
 import json
 import os
@@ -35,6 +37,8 @@ RUNNERS = {
 EXTENSIONS = {"sh": "sh", "python": "py", "javascript": "js", "ruby": "rb", "php": "php", "go": "go"}
 BLOCK = re.compile(r"(?:<!-- example: (.*?) -->\n)?```(\w+)\n(.*?)\n```", re.DOTALL)
 TIMEOUT = 120  # go run compiles first
+# The local stack's email-ping domain (chalicelib/local/runner.py defaults it to localhost).
+EMAIL_DOMAIN = os.environ.get("PING_EMAIL_DOMAIN") or "localhost"
 
 
 def examples() -> list[tuple[str, str, str, str | None]]:
@@ -78,7 +82,8 @@ class Live:
         script = self.workdir / f"example.{EXTENSIONS[language]}"
         script.write_text(code)
         # go run caches its builds under HOME; the work folder keeps them out of the tester's own.
-        env = {**os.environ, "BACKUP_EXIT": job, "GOCACHE": str(self.workdir / ".gocache")}
+        env = {**os.environ, "BACKUP_EXIT": job, "GOCACHE": str(self.workdir / ".gocache"),
+               "SMTP_SERVER": f"smtp://127.0.0.1:{self.site.smtp_port}"}
         if shutil.which(RUNNERS[language][0]) is None:
             pytest.fail(f"{RUNNERS[language][0]} is not installed (make test installs it)")
         return subprocess.run(
@@ -101,15 +106,16 @@ def test_every_runnable_block_of_the_pinging_pages_says_what_it_does():
 def test_the_example_does_what_its_page_says(live, example_id, language, code, note):
     wants = parse_note(note)
     slug = wants.get("slug", "")
-    check = None if "created" in wants else live.api("POST", "/checks/", {"name": example_id, "slug": slug})
+    spec = {"name": example_id, "slug": slug, **json.loads(wants.get("check", "{}"))}
+    check = None if "created" in wants else live.api("POST", "/checks/", spec)
+    uuid = check["uuid"] if check else "none"
     values = {
-        "%PING_URL%": f"{live.site.base}/ping/{check['uuid'] if check else 'none'}",
+        "%PING_URL%": f"{live.site.base}/ping/{uuid}",
         "%PING_ENDPOINT%": f"{live.site.base}/ping/",
         "%PING_KEY%": live.keys["ping_key"],
-        "%UUID%": check["uuid"] if check else "none",
-        "%PING_EMAIL%": f"{check['uuid'] if check else 'none'}@localhost",
-        # The email-ping page mails make run's SMTP listener; this stack's listens elsewhere.
-        "smtp://127.0.0.1:2525": f"smtp://127.0.0.1:{live.site.smtp_port}",
+        "%UUID%": uuid,
+        "%PING_EMAIL%": f"{uuid}@{EMAIL_DOMAIN}",
+        "%EMAIL_DOMAIN%": EMAIL_DOMAIN,
     }
     script = re.sub("|".join(map(re.escape, values)), lambda m: values[m.group(0)], code)
     result = live.run(language, script, wants.get("job", "0"))
