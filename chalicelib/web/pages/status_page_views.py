@@ -217,7 +217,7 @@ def public_page(page: StatusPage, view: status_pages.PageView) -> WebResponse:
 def atom_feed(page: StatusPage, view: status_pages.PageView) -> WebResponse:
     """The incidents of the last weeks as an Atom feed."""
     body = render.environment().get_template("status_pages/feed.atom").render(
-        page=page, entries=_entries(view), base=_base(page), updated=_updated(view),
+        page=page, entries=_entries(view), base=_base(page), updated=_last_change(view).isoformat(),
     )
     return _public(body, "application/atom+xml; charset=utf-8")
 
@@ -228,7 +228,7 @@ def rss_feed(page: StatusPage, view: status_pages.PageView) -> WebResponse:
     """The incidents of the last weeks as an RSS 2.0 feed, for readers that take no Atom."""
     body = render.environment().get_template("status_pages/feed.rss").render(
         page=page, entries=_entries(view), base=_base(page), incident_days=status_pages.INCIDENT_DAYS,
-        updated=email.utils.format_datetime(datetime.fromisoformat(_updated(view))),
+        updated=email.utils.format_datetime(_last_change(view)),
     )
     return _public(body, "application/rss+xml; charset=utf-8")
 
@@ -283,9 +283,10 @@ def _entries(view: status_pages.PageView) -> list[dict]:
     return entries
 
 
-def _updated(view: status_pages.PageView) -> str:
+def _last_change(view: status_pages.PageView) -> datetime:
+    """When the feeds last changed: the newest incident's start or end, else the page's creation."""
     moments = [incident.end or incident.start for _, incident in view.incidents]
-    return max(moments, default=view.page.created).isoformat()
+    return max(moments, default=view.page.created)
 
 
 def _words(moment: datetime) -> str:
